@@ -1,0 +1,55 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { chromiumArgs, findChromium } from './test/support/chromium.ts';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './test/support/static-server.ts';
+
+// The browser projects need the binary only when they run; resolving it lazily keeps
+// `vitest --project unit` usable on a machine without Chromium. The global setup fails the run
+// with install advice when it is missing.
+function chromiumOrPlaceholder(): string {
+  try {
+    return findChromium();
+  } catch {
+    return '/nonexistent/chromium';
+  }
+}
+
+function browserProject(name: string, isolated: boolean, include: string[]) {
+  return {
+    server: { host: '127.0.0.1', headers: isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {} },
+    test: {
+      name,
+      include,
+      globalSetup: ['test/support/require-chromium.ts'],
+      testTimeout: 60_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        provider: playwright({
+          launchOptions: { executablePath: chromiumOrPlaceholder(), args: chromiumArgs({ webgpu: true }) },
+        }),
+        instances: [{ browser: 'chromium' as const }],
+      },
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      // Cross-origin isolated, as an app that sets COOP/COEP serves the runtime.
+      browserProject('browser', true, ['test/browser/**/*.test.ts']),
+      // No COOP/COEP, as most webviews: the runtime must work there too.
+      browserProject('browser-plain', false, ['test/browser/**/*.test.ts']),
+    ],
+  },
+});
