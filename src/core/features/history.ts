@@ -1,0 +1,94 @@
+/**
+ * History pooling: which of the user's past interactions the user tower sees, and with what
+ * weight. The model does the pooling itself (a weighted sum of embeddings); this file decides
+ * the ids and weights, which is where train/serve skew would otherwise creep in (recency is
+ * relative to `now`, watch fractions are floored, event types weighted).
+ */
+import type { EventType } from '../events.ts';
+import type { CategoricalFeature, HistoryFeature } from './spec.ts';
+import { encodeCategorical } from './transforms.ts';
+
+export interface HistoryEntry {
+  /** The item's fields, as the item feature named by the history feature reads them (e.g. `id`). */
+  item: Readonly<Record<string, unknown>>;
+  type: EventType;
+  /** When it happened, in milliseconds since the epoch. */
+  at: number;
+  /** Seconds watched / duration, in [0, 1]; absent means unknown and counts as 1. */
+  watchFraction?: number;
+}
+
+/** Positive signals only, unless the spec says otherwise. */
+export const DEFAULT_HISTORY_EVENT_WEIGHTS: Readonly<Partial<Record<EventType, number>>> = Object.freeze({
+  click: 1,
+  watch: 1,
+  like: 1,
+});
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Writes the ids (most recent first, padded with 0) and weights (summing to 1 in absolute
+ * value, 0 on padding) of one user's history into `ids` and `weights` (length maxLength).
+ * Entries with an unknown item (id 0) are dropped before the most recent maxLength are taken,
+ * so one missing item does not cost a slot.
+ */
+export function encodeHistory(
+  f: HistoryFeature,
+  itemFeature: CategoricalFeature,
+  entries: readonly HistoryEntry[],
+  now: number,
+  hashSeed: number,
+  ids: Int32Array,
+  weights: Float32Array,
+): void {
+  ids.fill(0);
+  weights.fill(0);
+  const w = f.weighting;
+  const eventWeights = w.events ?? DEFAULT_HISTORY_EVENT_WEIGHTS;
+  // Newest first; entries with equal times keep log order (later in the log = newer).
+  const order = entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
+  const raw: number[] = [];
+  let n = 0;
+  for (const i of order) {
+    if (n >= f.maxLength) break;
+    const e = entries[i]!;
+    const eventWeight = eventWeights[e.type];
+    if (eventWeight === undefined || eventWeight === 0) continue;
+    const id = encodeCategorical(itemFeature, itemFeature.source.startsWith('item.') ? e.item[itemFeature.source.slice(5)] : undefined, hashSeed);
+    if (id === 0) continue;
+    let weight = 1;
+    if (f.pooling === 'weighted-mean') {
+      weight = eventWeight;
+      if (w.watchFraction) {
+        const wf = e.watchFraction;
+        const frac = wf === undefined || !Number.isFinite(wf) ? 1 : Math.min(Math.max(wf, 0), 1);
+        weight *= Math.max(frac, w.minWatchFraction);
+      }
+      if (w.halfLifeDays !== undefined) {
+        const ageDays = Math.max(0, now - e.at) / DAY_MS;
+        weight *= Math.pow(0.5, ageDays / w.halfLifeDays);
+      }
+    }
+    ids[n] = id;
+    raw.push(weight);
+    n++;
+  }
+  let total = 0;
+  for (const x of raw) total += Math.abs(x);
+  if (total > 0) for (let k = 0; k < n; k++) weights[k] = raw[k]! / total;
+}
+
+/** Weighted sum of `rows` vectors of length dim (row-major); what a pooling layer computes. */
+export function poolVectors(vectors: Float32Array, weights: ArrayLike<number>, dim: number, out?: Float32Array): Float32Array {
+  const result = out ?? new Float32Array(dim);
+  result.fill(0);
+  const rows = Math.min(weights.length, Math.floor(vectors.length / dim));
+  for (let r = 0; r < rows; r++) {
+    const wr = weights[r]!;
+    if (wr === 0) continue;
+    const base = r * dim;
+    for (let j = 0; j < dim; j++) result[j]! += wr * vectors[base + j]!;
+  }
+  return result;
+}
