@@ -20,7 +20,8 @@ function browserProject(name: string, isolated: boolean, include: string[]) {
     test: {
       name,
       include,
-      globalSetup: ['test/support/require-chromium.ts'],
+      globalSetup: ['test/support/browser-setup.ts'],
+      provide: { isolated },
       testTimeout: 60_000,
       browser: {
         enabled: true,

@@ -12,6 +12,7 @@ import {
   parseFeatureSpec,
   poolVectors,
   tensorLayout,
+  type BucketizedFeature,
   type CategoricalFeature,
   type HistoryFeature,
 } from '../../src/core/features/index.ts';
@@ -144,7 +145,7 @@ describe('transforms', () => {
   it('buckets by 1 + number of boundaries ≤ x', () => {
     expect([...t['age_bucket']!.data]).toEqual([2, 1, 0]); // 3 days ≥ 1; 0.5 < 1; missing
     expect([...t['hour']!.data]).toEqual([3, 1, 0]); // 13 ≥ 6,12; 5 < 6; missing
-    const f = { name: 'b', kind: 'bucketized', source: 'item.b', boundaries: [1, 7, 30], log1p: false } as const;
+    const f: BucketizedFeature = { name: 'b', kind: 'bucketized', source: 'item.b', boundaries: [1, 7, 30], log1p: false };
     expect([0, 1, 6.99, 7, 30, 1e9, Number.NaN, '3'].map((x) => encodeBucketized(f, x))).toEqual([1, 2, 2, 3, 4, 4, 0, 2]);
   });
 

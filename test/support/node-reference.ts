@@ -1,0 +1,27 @@
+// What Node computes for the shared fixtures; the browser tests must reproduce it exactly.
+import spec from '../fixtures/feature-spec.json' with { type: 'json' };
+import { NOW, ROWS } from '../fixtures/feature-rows.ts';
+import { buildFeatureTensors, hashString, parseFeatureSpec } from '../../src/core/features/index.ts';
+
+export interface NodeReference {
+  /** tensor name -> values (plain arrays survive the trip to the page). */
+  tensors: Record<string, number[]>;
+  hashes: Record<string, number>;
+}
+
+export const HASHED_STRINGS = ['', 'a', 'item-42', 'vidéo-☃-3', '😀', 'ẞtraße'];
+
+export function nodeReference(): NodeReference {
+  const t = buildFeatureTensors(parseFeatureSpec(spec), ROWS, { now: NOW });
+  return {
+    tensors: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Array.from(v.data)])),
+    hashes: Object.fromEntries(HASHED_STRINGS.map((s) => [s, hashString(s, 3)])),
+  };
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    nodeReference: NodeReference;
+    isolated: boolean;
+  }
+}
