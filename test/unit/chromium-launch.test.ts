@@ -42,8 +42,8 @@ describe('chromium helper', () => {
         const page = await browser.newPage();
         await page.goto(server.url + '/');
         expect(await page.textContent('#x')).toBe('hello');
-        expect(await page.evaluate(() => crossOriginIsolated)).toBe(isolated);
-        expect(await page.evaluate(async () => (await navigator.gpu?.requestAdapter()) !== null)).toBe(true);
+        expect(await page.evaluate('crossOriginIsolated')).toBe(isolated);
+        expect(await page.evaluate('navigator.gpu.requestAdapter().then((a) => a !== null)')).toBe(true);
         const missing = await page.goto(server.url + '/nope.js');
         expect(missing?.status()).toBe(404);
         const escape = await page.request.get(server.url + '/..%2f..%2fetc%2fpasswd');
