@@ -17,6 +17,11 @@ describe('the test page', () => {
     const adapter = await navigator.gpu.requestAdapter();
     expect(adapter).not.toBeNull();
     const device = await adapter!.requestDevice();
+    // The DOM lib types the WebGPU interfaces but not these constant namespaces.
+    const { GPUBufferUsage, GPUMapMode } = globalThis as unknown as {
+      GPUBufferUsage: Record<'STORAGE' | 'COPY_SRC' | 'COPY_DST' | 'MAP_READ', number>;
+      GPUMapMode: { READ: number };
+    };
     // Doubles 4 floats on the GPU: proves the adapter computes, not just that it exists.
     const module = device.createShaderModule({
       code: `@group(0) @binding(0) var<storage, read_write> data: array<f32>;

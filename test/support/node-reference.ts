@@ -2,20 +2,28 @@
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import { NOW, ROWS } from '../fixtures/feature-rows.ts';
 import { buildFeatureTensors, hashString, parseFeatureSpec } from '../../src/core/features/index.ts';
+import { decodeShard, encodeShard, scoreShard } from '../../src/core/shard/index.ts';
+import { FIXTURE_QUERY, fixtureShardInput } from '../fixtures/shard-input.ts';
 
 export interface NodeReference {
   /** tensor name -> values (plain arrays survive the trip to the page). */
   tensors: Record<string, number[]>;
   hashes: Record<string, number>;
+  /** The fixture shard as Node encodes it (base64), and its scores for FIXTURE_QUERY. */
+  shardBase64: string;
+  shardScores: number[];
 }
 
 export const HASHED_STRINGS = ['', 'a', 'item-42', 'vidéo-☃-3', '😀', 'ẞtraße'];
 
 export function nodeReference(): NodeReference {
   const t = buildFeatureTensors(parseFeatureSpec(spec), ROWS, { now: NOW });
+  const shard = encodeShard(fixtureShardInput());
   return {
     tensors: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Array.from(v.data)])),
     hashes: Object.fromEntries(HASHED_STRINGS.map((s) => [s, hashString(s, 3)])),
+    shardBase64: Buffer.from(shard).toString('base64'),
+    shardScores: Array.from(scoreShard(FIXTURE_QUERY, decodeShard(shard))),
   };
 }
 
