@@ -71,7 +71,7 @@ describe('feature spec', () => {
       features: [{ name: 'x', kind: 'numeric', source: 'item.x' }],
     });
     expect(numeric.hashSeed).toBe(0);
-    expect(numeric.features[0]).toEqual({ name: 'x', kind: 'numeric', source: 'item.x', log1p: false, default: 0 });
+    expect(numeric.features[0]).toEqual({ name: 'x', kind: 'numeric', source: 'item.x', ageDays: false, log1p: false, default: 0 });
   });
 
   it('knows the cardinality of each id-like feature (row 0 = missing)', () => {
@@ -115,7 +115,7 @@ describe('transforms', () => {
   it('lays tensors out in spec order with history split in two', () => {
     expect(tensorLayout(parsed).map((l) => `${l.tensor}:${l.type}:${l.width}`)).toEqual([
       'item_id:int32:1', 'category:int32:1', 'genres:int32:3', 'duration:float32:1', 'age_bucket:int32:1',
-      'popularity:float32:1', 'hour:int32:1', 'user_vector:float32:4', 'history:ids:int32:8', 'history:weights:float32:8',
+      'popularity:float32:1', 'hour:int32:1', 'user_vector:float32:4', 'history:ids:int32:8', 'history:weights:float32:8', 'item_age:int32:1',
     ]);
     expect(Object.keys(t)).toEqual(tensorLayout(parsed).map((l) => l.tensor));
   });
@@ -145,7 +145,7 @@ describe('transforms', () => {
   it('buckets by 1 + number of boundaries ≤ x', () => {
     expect([...t['age_bucket']!.data]).toEqual([2, 1, 0]); // 3 days ≥ 1; 0.5 < 1; missing
     expect([...t['hour']!.data]).toEqual([3, 1, 0]); // 13 ≥ 6,12; 5 < 6; missing
-    const f: BucketizedFeature = { name: 'b', kind: 'bucketized', source: 'item.b', boundaries: [1, 7, 30], log1p: false };
+    const f: BucketizedFeature = { name: 'b', kind: 'bucketized', source: 'item.b', boundaries: [1, 7, 30], log1p: false, ageDays: false };
     expect([0, 1, 6.99, 7, 30, 1e9, Number.NaN, '3'].map((x) => encodeBucketized(f, x))).toEqual([1, 2, 2, 3, 4, 4, 0, 2]);
   });
 
@@ -224,4 +224,25 @@ describe('transforms', () => {
       { numRuns: 200 },
     );
   });
+});
+
+describe('age features', () => {
+  it('turn a time into days at `now`, floored at 0, before the other steps', () => {
+    const DAY = 86_400_000;
+    const age: BucketizedFeature = { name: 'age', kind: 'bucketized', source: 'item.created', boundaries: [1, 7, 30], log1p: false, ageDays: true };
+    // created 10 days ago -> 10 days -> 1 + 2 boundaries ≤ 10 = 3; future -> 0 days -> 1; missing -> 0.
+    expect([NOW - 10 * DAY, NOW + 5 * DAY, undefined].map((t) => encodeBucketized(age, t, NOW))).toEqual([3, 1, 0]);
+    const spec2 = parseFeatureSpec({
+      version: 1,
+      features: [{ name: 'age', kind: 'numeric', source: 'item.created', ageDays: true, log1p: true }],
+    });
+    const t = buildFeatureTensors(spec2, [{ item: { created: NOW - 3 * DAY } }, { item: {} }], { now: NOW });
+    expect(t['age']!.data[0]).toBeCloseTo(Math.log(4), 6); // log1p(3 days)
+    expect(t['age']!.data[1]).toBe(0); // missing -> default
+  });
+});
+
+it('ages the fixture items at NOW: 8 days -> bucket 3, half a day -> 1, missing -> 0', () => {
+  const t = buildFeatureTensors(parsed, ROWS, { now: NOW });
+  expect([...t['item_age']!.data]).toEqual([3, 1, 0]);
 });

@@ -110,13 +110,13 @@ function buildOne(
     }
     case 'bucketized': {
       const data = new Int32Array(n);
-      for (let r = 0; r < n; r++) data[r] = encodeBucketized(f, read(rows[r]!, f.source));
+      for (let r = 0; r < n; r++) data[r] = encodeBucketized(f, read(rows[r]!, f.source), now);
       out[f.name] = { type: 'int32', dims: [n, 1], data };
       return;
     }
     case 'numeric': {
       const data = new Float32Array(n);
-      for (let r = 0; r < n; r++) data[r] = encodeNumeric(f, read(rows[r]!, f.source));
+      for (let r = 0; r < n; r++) data[r] = encodeNumeric(f, read(rows[r]!, f.source), now);
       out[f.name] = { type: 'float32', dims: [n, 1], data };
       return;
     }

@@ -16,4 +16,4 @@ export type {
   MultiCategoricalFeature,
   NumericFeature,
 } from './spec.ts';
-export { encodeBucketized, encodeCategorical, encodeMultiCategorical, encodeNumeric } from './transforms.ts';
+export { ageInDays, encodeBucketized, encodeCategorical, encodeMultiCategorical, encodeNumeric } from './transforms.ts';

@@ -51,7 +51,9 @@ const numeric = v.object({
   name,
   kind: v.literal('numeric'),
   source,
-  /** Applied first: log(1 + max(x, 0)), for heavy-tailed counts and durations. */
+  /** The raw value is a time (ms since the epoch); the feature is its age in days at `now` (≥ 0). */
+  ageDays: v.optional(v.boolean(), false),
+  /** Applied first (after ageDays): log(1 + max(x, 0)), for heavy-tailed counts and durations. */
   log1p: v.optional(v.boolean(), false),
   normalize: v.optional(normalize),
   /** Applied last, to the normalised value. */
@@ -64,6 +66,8 @@ const bucketized = v.object({
   name,
   kind: v.literal('bucketized'),
   source,
+  /** As for numeric: bucket the age in days at `now` of a time in ms since the epoch. */
+  ageDays: v.optional(v.boolean(), false),
   log1p: v.optional(v.boolean(), false),
   /** Strictly ascending. Value x goes to 1 + (number of boundaries ≤ x); missing goes to 0. */
   boundaries: v.pipe(v.array(finite), v.minLength(1, 'must not be empty')),

@@ -69,9 +69,20 @@ function toNumber(raw: unknown): number {
   return NaN;
 }
 
-/** log1p, normalisation and clipping, in that order; `default` for a missing value. */
-export function encodeNumeric(f: NumericFeature, raw: unknown): number {
+const DAY_MS = 86_400_000;
+
+/**
+ * Age in days at `now` of a time in ms since the epoch, never negative (an item dated in the
+ * future, by clock skew, is new, not negative-aged).
+ */
+export function ageInDays(timeMs: number, now: number): number {
+  return Math.max(0, now - timeMs) / DAY_MS;
+}
+
+/** Age (if asked), log1p, normalisation and clipping, in that order; `default` for a missing value. */
+export function encodeNumeric(f: NumericFeature, raw: unknown, now = Number.NaN): number {
   let x = toNumber(raw);
+  if (f.ageDays) x = ageInDays(x, now);
   if (!Number.isFinite(x)) return f.default;
   if (f.log1p) x = Math.log1p(Math.max(x, 0));
   const n = f.normalize;
@@ -83,8 +94,9 @@ export function encodeNumeric(f: NumericFeature, raw: unknown): number {
 }
 
 /** 1 + (number of boundaries ≤ x), found by binary search; 0 for missing. */
-export function encodeBucketized(f: BucketizedFeature, raw: unknown): number {
+export function encodeBucketized(f: BucketizedFeature, raw: unknown, now = Number.NaN): number {
   let x = toNumber(raw);
+  if (f.ageDays) x = ageInDays(x, now);
   if (!Number.isFinite(x)) return 0;
   if (f.log1p) x = Math.log1p(Math.max(x, 0));
   const b = f.boundaries;
