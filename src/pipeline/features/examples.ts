@@ -1,0 +1,139 @@
+/**
+ * Training and evaluation rows for the models. Each row sees the user's history as it was just
+ * before the row's own moment (strictly earlier interactions), and `now` is that moment, so
+ * recency weights and item ages are what the device would have computed then: no look-ahead.
+ */
+import type { FeatureRow, HistoryEntry, HistoryFeature } from '../../core/features/index.ts';
+import { createRng } from '../data/prng.ts';
+import type { Dataset, Interaction } from '../data/types.ts';
+import type { FeaturePlan } from './derive-spec.ts';
+import { itemRecord, type ItemRecord } from './item-record.ts';
+
+export interface Examples {
+  rows: FeatureRow[];
+  /** The moment of each row (ms): history recency and item age are measured from it. */
+  nows: Float64Array;
+  labels: Float32Array;
+  /** Watch fraction of clicked rows where the data has it, else NaN. */
+  watch: Float32Array;
+  /** Catalog index of each row's item. */
+  items: Int32Array;
+  users: string[];
+}
+
+export interface ExampleOptions {
+  /** For explicit and implicit feedback: random unseen items per positive, labelled 0. */
+  negativesPerPositive: number;
+  seed: number;
+}
+
+export class ExampleBuilder {
+  readonly catalog: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly #records: ItemRecord[];
+  readonly #ds: Dataset;
+  readonly #history: HistoryFeature;
+  readonly #events: ReadonlySet<string>;
+
+  constructor(ds: Dataset, plan: FeaturePlan) {
+    this.#ds = ds;
+    this.catalog = [...ds.items.keys()];
+    this.index = new Map(this.catalog.map((id, i) => [id, i]));
+    this.#records = this.catalog.map((id) => itemRecord(ds.items.get(id)!, plan.popularity.get(id) ?? 0));
+    this.#history = plan.spec.features.find((f): f is HistoryFeature => f.kind === 'history')!;
+    this.#events = new Set(Object.keys(this.#history.weighting.events ?? { click: 1, watch: 1, like: 1 }));
+  }
+
+  item(i: number): ItemRecord {
+    return this.#records[i]!;
+  }
+
+  /** The user scope of a row: side features and the history (most recent last). */
+  user(userId: string, history: readonly HistoryEntry[]): Record<string, unknown> {
+    return { ...(this.#ds.users.get(userId)?.features ?? {}), history };
+  }
+
+  /** History entries of these interactions that the spec counts, most recent `maxLength` only. */
+  history(interactions: readonly Interaction[]): HistoryEntry[] {
+    const kept = interactions.filter((x) => this.#events.has(x.type));
+    return kept.slice(-this.#history.maxLength).map(toEntry);
+  }
+
+  /**
+   * One row per labelled train interaction, in time order, plus sampled negatives when the data
+   * has no logged ones (explicit ratings, implicit feedback): the ranker must learn what a user
+   * picks among items they were not shown, not only how they rate what they picked.
+   */
+  rankerExamples(train: readonly Interaction[], opts: ExampleOptions): Examples {
+    const sample = this.#ds.feedback === 'impressions' ? 0 : opts.negativesPerPositive;
+    return this.#build(train, () => true, sample, opts.seed);
+  }
+
+  /** Positives only: the two-tower learns which item a user picks next. */
+  retrievalExamples(train: readonly Interaction[]): Examples {
+    return this.#build(train, (x) => x.label === 1, 0, 0);
+  }
+
+  #build(train: readonly Interaction[], keep: (x: Interaction) => boolean, negatives: number, seed: number): Examples {
+    const rng = createRng(seed);
+    const out = { rows: [] as FeatureRow[], nows: [] as number[], labels: [] as number[], watch: [] as number[], items: [] as number[], users: [] as string[] };
+    const entries = new Map<string, HistoryEntry[]>();
+    const touched = new Map<string, Set<number>>();
+    const pending: Interaction[] = [];
+    const maxLength = this.#history.maxLength;
+    // Interactions are sorted by time; those sharing a timestamp join the history together,
+    // after every row of that moment is built.
+    const flush = () => {
+      for (const x of pending) {
+        if (!this.#events.has(x.type)) continue;
+        const list = entries.get(x.user) ?? [];
+        list.push(toEntry(x));
+        if (list.length > 2 * maxLength) list.splice(0, list.length - maxLength);
+        entries.set(x.user, list);
+      }
+      pending.length = 0;
+    };
+    for (const x of train) {
+      if (pending.length > 0 && pending[0]!.at !== x.at) flush();
+      pending.push(x);
+      const itemIndex = this.index.get(x.item);
+      if (itemIndex === undefined) continue;
+      let seen = touched.get(x.user);
+      if (!seen) touched.set(x.user, (seen = new Set()));
+      seen.add(itemIndex);
+      if (!keep(x)) continue;
+      const history = (entries.get(x.user) ?? []).slice(-maxLength);
+      const user = this.user(x.user, history);
+      const push = (item: number, label: number, watch: number) => {
+        out.rows.push({ user, item: this.#records[item] as unknown as Record<string, unknown>, context: {} });
+        out.nows.push(x.at);
+        out.labels.push(label);
+        out.watch.push(watch);
+        out.items.push(item);
+        out.users.push(x.user);
+      };
+      push(itemIndex, x.label, x.label === 1 && x.watchFraction !== undefined ? x.watchFraction : Number.NaN);
+      if (x.label === 1) {
+        for (let k = 0; k < negatives; k++) {
+          let j = rng.int(this.catalog.length);
+          for (let tries = 0; seen.has(j) && tries < 20; tries++) j = rng.int(this.catalog.length);
+          push(j, 0, Number.NaN);
+        }
+      }
+    }
+    return {
+      rows: out.rows,
+      nows: Float64Array.from(out.nows),
+      labels: Float32Array.from(out.labels),
+      watch: Float32Array.from(out.watch),
+      items: Int32Array.from(out.items),
+      users: out.users,
+    };
+  }
+}
+
+function toEntry(x: Interaction): HistoryEntry {
+  const e: HistoryEntry = { item: { id: x.item }, type: x.type, at: x.at };
+  if (x.watchFraction !== undefined) e.watchFraction = x.watchFraction;
+  return e;
+}
