@@ -46,8 +46,11 @@ export function encodeHistory(
   weights.fill(0);
   const w = f.weighting;
   const eventWeights = w.events ?? DEFAULT_HISTORY_EVENT_WEIGHTS;
-  // Newest first; entries with equal times keep log order (later in the log = newer).
-  const order = entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
+  // Newest first; entries with equal times keep log order (later in the log = newer). Logs are
+  // usually appended in time order already: then walking backwards is that order, no sort.
+  const order = isChronological(entries)
+    ? entries.map((_, i) => entries.length - 1 - i)
+    : entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
   const raw: number[] = [];
   let n = 0;
   for (const i of order) {
@@ -77,6 +80,11 @@ export function encodeHistory(
   let total = 0;
   for (const x of raw) total += Math.abs(x);
   if (total > 0) for (let k = 0; k < n; k++) weights[k] = raw[k]! / total;
+}
+
+function isChronological(entries: readonly HistoryEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (entries[i]!.at < entries[i - 1]!.at) return false;
+  return true;
 }
 
 /** Weighted sum of `rows` vectors of length dim (row-major); what a pooling layer computes. */
