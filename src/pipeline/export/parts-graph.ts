@@ -1,0 +1,104 @@
+/**
+ * The first layer of every exported model: graph inputs for the feature tensors, one initializer
+ * per embedding table, and x = Concat(parts) exactly as the trainer's embedParts computes it
+ * (feature-parts.ts; the contract is spelled out in weights.ts).
+ *
+ * A table is stored once however many parts read it: the item id feature and a history of
+ * items share `embedding.item_id`, which is most of the model's bytes.
+ */
+import { concat, embeddingLookup, maskedMeanPool, weightedSumPool, type OnnxGraph } from '../onnx/index.ts';
+import type { FeaturePart, ModelInput, TableSpec, WeightMap } from '../train/index.ts';
+import { EXPORT_DEFAULTS } from './defaults.ts';
+import { OnnxExportError } from './errors.ts';
+import { bindInputs, type InputBinding } from './input-names.ts';
+import { weightOf } from './read-weights.ts';
+
+export interface PartsSource {
+  parts: readonly FeaturePart[];
+  /** The tensors the parts read (the graph declares exactly these, in this order). */
+  inputs: readonly ModelInput[];
+  tables: readonly TableSpec[];
+  weights: WeightMap;
+  /** Columns of x the parts must tile: x0Width, or a tower's input width. */
+  width: number;
+  /** Names the inputs must not take (the graph's outputs). */
+  reserved: readonly string[];
+  /** Where `parts` lives in the weights object, for errors: `parts`, `userParts`. */
+  field: string;
+}
+
+export interface PartsGraph {
+  /** x [N, width]. */
+  x: string;
+  inputs: InputBinding[];
+}
+
+export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
+  checkTiling(src.parts, src.width, src.field);
+  const bindings = bindInputs(src.inputs.map((i) => i.name), src.reserved);
+  const declared = new Map<string, { name: string; input: ModelInput }>();
+  src.inputs.forEach((input, i) => {
+    const name = bindings[i]!.name;
+    g.input(name, input.dtype, [EXPORT_DEFAULTS.batchDim, input.width]);
+    declared.set(input.name, { name, input });
+  });
+  /** The graph input of `tensor`, which must be `dtype` and `width` wide. */
+  const read = (tensor: string, dtype: ModelInput['dtype'], width: number, field: string): string => {
+    const d = declared.get(tensor);
+    if (d === undefined) throw new OnnxExportError(field, `reads "${tensor}", which is not among the inputs`);
+    if (d.input.dtype !== dtype || d.input.width !== width) {
+      throw new OnnxExportError(field, `"${tensor}" must be ${dtype} [N, ${width}], the inputs list it as ${d.input.dtype} [N, ${d.input.width}]`);
+    }
+    return d.name;
+  };
+  const tables = tableInitializers(g, src);
+  const blocks = src.parts.map((p, i): string => {
+    const field = `${src.field}[${i}]`;
+    switch (p.kind) {
+      case 'embedding': {
+        // Ids come as [N, 1] (buildFeatureTensors); Gather on them would give [N, 1, e].
+        const ids = g.node('Squeeze', [read(p.input, 'int32', 1, `${field}.input`), g.constant(BigInt64Array.of(1n), [1], 'axes_1')])[0]!;
+        return embeddingLookup(g, ids, tables.get(p.table)!);
+      }
+      case 'masked-mean':
+        return maskedMeanPool(g, read(p.input, 'int32', p.length, `${field}.input`), tables.get(p.table)!);
+      case 'weighted-sum': {
+        const ids = read(p.ids, 'int32', p.length, `${field}.ids`);
+        return weightedSumPool(g, ids, read(p.weights, 'float32', p.length, `${field}.weights`), tables.get(p.table)!);
+      }
+      case 'numeric':
+      case 'dense':
+        return read(p.input, 'float32', p.width, `${field}.input`);
+    }
+  });
+  return { x: blocks.length === 1 ? blocks[0]! : concat(g, blocks, 1), inputs: bindings };
+}
+
+/** Each table the parts read, added once, named `embedding/<feature>`; checked against the parts. */
+function tableInitializers(g: OnnxGraph, src: PartsSource): Map<string, string> {
+  const specs = new Map(src.tables.map((t) => [t.feature, t] as const));
+  const out = new Map<string, string>();
+  src.parts.forEach((p, i) => {
+    if (p.kind !== 'embedding' && p.kind !== 'masked-mean' && p.kind !== 'weighted-sum') return;
+    const field = `${src.field}[${i}]`;
+    const t = specs.get(p.table);
+    if (!t) throw new OnnxExportError(`${field}.table`, `"${p.table}" is not among the tables (${[...specs.keys()].join(', ')})`);
+    if (p.width !== t.dim) throw new OnnxExportError(`${field}.width`, `must equal table "${t.feature}"'s dim ${t.dim}, got ${p.width}`);
+    if (out.has(t.feature)) return;
+    const w = weightOf(src.weights, `embedding.${t.feature}`, [t.rows, t.dim]);
+    out.set(t.feature, g.initializer(g.freshName(`embedding/${t.feature}`), w.data, w.dims));
+  });
+  return out;
+}
+
+/** Parts must be listed in column order and cover [0, width) without gaps: Concat keeps order. */
+function checkTiling(parts: readonly FeaturePart[], width: number, field: string): void {
+  if (parts.length === 0) throw new OnnxExportError(field, 'has no parts; a model reads at least one feature');
+  let at = 0;
+  parts.forEach((p, i) => {
+    if (p.offset !== at) throw new OnnxExportError(`${field}[${i}].offset`, `must be ${at} (the end of the previous part), got ${p.offset}`);
+    if (!Number.isInteger(p.width) || p.width < 1) throw new OnnxExportError(`${field}[${i}].width`, `must be an integer ≥ 1, got ${p.width}`);
+    at += p.width;
+  });
+  if (at !== width) throw new OnnxExportError(field, `cover ${at} columns, the layout says ${width}`);
+}
