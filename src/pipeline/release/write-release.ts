@@ -1,0 +1,137 @@
+/**
+ * Writes a release: clusters the item vectors, cuts the head, cluster and centroid shards,
+ * stores every artifact content-addressed, and publishes the manifest last.
+ *
+ * Publishing is the one mutable step, and it is atomic. Everything is first written and fsynced
+ * into a temporary folder next to outDir; the manifest is validated with parseManifest; only
+ * then are the new artifacts renamed into outDir/artifacts (immutable and named by their hash, so
+ * adding them changes no existing release; ones already there are reused), the manifest saved as
+ * releases/<id>.json for rollback, and finally manifest.json replaced by a rename. Any failure
+ * before that rename leaves the previous release current and whole; the temporary folder is
+ * removed either way.
+ */
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ArtifactKind, ArtifactRef } from '../../core/release/index.ts';
+import {
+  ARTIFACTS_DIR,
+  MANIFEST_FILE,
+  RELEASES_DIR,
+  artifactPath,
+  holdsBytes,
+  sha256Hex,
+  syncDir,
+  writeDurable,
+} from './artifact-store.ts';
+import {
+  CENTROIDS_ARTIFACT,
+  HEAD_ARTIFACT,
+  RANKER_ARTIFACT,
+  USER_TOWER_ARTIFACT,
+  buildManifest,
+  clusterArtifactName,
+  defaultReleaseId,
+  validateManifest,
+} from './build-manifest.ts';
+import { chooseClusterCount } from './cluster-count.ts';
+import { RELEASE_DEFAULTS } from './defaults.ts';
+import { ReleaseConflictError } from './errors.ts';
+import { headSize, selectHead } from './head.ts';
+import { kmeans } from './kmeans.ts';
+import { checkRelease } from './release-input.ts';
+import { compactClusters, encodeCentroids, encodeRows } from './shards.ts';
+import type { WriteReleaseOptions, WriteReleaseResult } from './types.ts';
+
+interface Staged {
+  ref: ArtifactRef;
+  /** Where it waits in the temporary folder; null when outDir already holds it (or it is staged twice). */
+  tmpPath: string | null;
+}
+
+export async function writeRelease(o: WriteReleaseOptions): Promise<WriteReleaseResult> {
+  const start = performance.now();
+  const { featureSpec, catalog, itemCreated, created, extras } = checkRelease(o);
+  const { n, dim } = catalog;
+  const outDir = resolve(o.outDir);
+  const checked = performance.now();
+
+  const k = o.clusters ?? chooseClusterCount(n);
+  const km = kmeans(catalog.embeddings, dim, k, { metric: RELEASE_DEFAULTS.metric, ...o.kmeans, seed: o.seed });
+  const clusters = compactClusters(km.centroids, km.assignment, km.sizes, dim);
+  const head = selectHead(o.popularity, itemCreated, headSize(n));
+  const clustered = performance.now();
+
+  await mkdir(dirname(outDir), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(outDir), `${RELEASE_DEFAULTS.tempPrefix}${basename(outDir)}-`));
+  try {
+    const staged: Staged[] = [];
+    const pending = new Set<string>();
+    const stage = async (name: string, kind: ArtifactKind, bytes: Uint8Array, ext: string, cluster?: number) => {
+      const sha256 = sha256Hex(bytes);
+      const url = artifactPath(sha256, ext);
+      const ref: ArtifactRef = { name, kind, url, bytes: bytes.length, sha256, ...(cluster === undefined ? {} : { cluster }) };
+      let tmpPath: string | null = null;
+      if (!pending.has(url) && !(await holdsBytes(join(outDir, url), bytes.length, sha256))) {
+        tmpPath = join(tmp, url);
+        await writeDurable(tmpPath, bytes);
+        pending.add(url);
+      }
+      staged.push({ ref, tmpPath });
+    };
+
+    await stage(HEAD_ARTIFACT, 'shard', encodeRows(catalog, head, { shardId: HEAD_ARTIFACT, cluster: -1 }, 'int8'), 'bin', -1);
+    for (let c = 0; c < clusters.sizes.length; c++) {
+      const centroid = clusters.centroids.slice(c * dim, (c + 1) * dim);
+      const info = { shardId: clusterArtifactName(c), cluster: c, centroid };
+      await stage(clusterArtifactName(c), 'shard', encodeRows(catalog, clusters.members[c]!, info, 'int8-residual'), 'bin', c);
+    }
+    await stage(CENTROIDS_ARTIFACT, 'centroids', encodeCentroids(clusters.centroids, dim, clusters.sizes), 'bin');
+    await stage(RANKER_ARTIFACT, 'model', o.models.ranker.bytes, 'onnx');
+    if (o.models.userTower) await stage(USER_TOWER_ARTIFACT, 'model', o.models.userTower.bytes, 'onnx');
+    for (const x of extras) await stage(x.name, x.kind, x.bytes, x.ext);
+    const shardsDone = performance.now();
+
+    const parts = {
+      created,
+      featureSpec,
+      embeddingDim: dim,
+      clusters: clusters.sizes.length,
+      artifacts: staged.map((s) => s.ref),
+      models: o.models,
+    };
+    const releaseId = o.releaseId ?? defaultReleaseId(parts);
+    const manifest = validateManifest(buildManifest({ ...parts, releaseId }));
+    const json = `${JSON.stringify(manifest, null, 2)}\n`;
+    const releaseFile = join(outDir, RELEASES_DIR, `${releaseId}.json`);
+    const existing = await readFile(releaseFile, 'utf8').catch(() => null);
+    if (existing !== null && existing !== json) throw new ReleaseConflictError(releaseId);
+    const tmpManifest = join(tmp, MANIFEST_FILE);
+    await writeDurable(tmpManifest, json);
+
+    // Commit: artifacts first (unreferenced until the manifest names them), the manifest last.
+    await mkdir(join(outDir, ARTIFACTS_DIR), { recursive: true });
+    await mkdir(join(outDir, RELEASES_DIR), { recursive: true });
+    for (const s of staged) if (s.tmpPath !== null) await rename(s.tmpPath, join(outDir, s.ref.url));
+    await syncDir(join(outDir, ARTIFACTS_DIR));
+    if (existing === null) {
+      const tmpRelease = join(tmp, RELEASES_DIR, `${releaseId}.json`);
+      await writeDurable(tmpRelease, json);
+      await rename(tmpRelease, releaseFile);
+      await syncDir(join(outDir, RELEASES_DIR));
+    }
+    await rename(tmpManifest, join(outDir, MANIFEST_FILE));
+    await syncDir(outDir);
+
+    const end = performance.now();
+    return {
+      manifest,
+      files: [MANIFEST_FILE, `${RELEASES_DIR}/${releaseId}.json`, ...new Set(staged.map((s) => s.ref.url))],
+      reused: staged.filter((s) => s.tmpPath === null).length,
+      seconds: (end - start) / 1000,
+      timings: { check: (checked - start) / 1000, cluster: (clustered - checked) / 1000, shards: (shardsDone - clustered) / 1000, write: (end - shardsDone) / 1000 },
+      kmeans: { k: clusters.sizes.length, iterations: km.iterations, inertia: km.inertia, trainedOn: km.trainedOn },
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
