@@ -6,7 +6,7 @@ const USAGE = `Usage: ondeck <command>
 
 Commands:
   start   build the demo release if models/ has none, then serve the demo feed
-  build   train the models and write a release     (not built yet)
+  build   train the models, evaluate them, write a release (ondeck build --help)
   serve   serve releases and the feature store      (not built yet)
   help    show this text`;
 
@@ -18,13 +18,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     case '-h':
       console.log(USAGE);
       return 0;
-    case 'start':
     case 'build':
+      if (argv.includes('--help') || argv.includes('-h')) {
+        const { BUILD_USAGE } = await import('../pipeline/build/index.ts');
+        console.log(BUILD_USAGE);
+        return 0;
+      }
+      return (await import('./build.ts')).buildCommand(argv.slice(1));
+    case 'start':
     case 'serve':
       console.error(
-        `ondeck ${command}: not available yet. This checkout has the core contracts (feature spec, ` +
-          'shard codec, vectors, metrics, release manifest); the training pipeline, the server and ' +
-          'the demo feed come next. Run `npm test` to check the core.',
+        `ondeck ${command}: not available yet. This checkout has the core contracts and the ` +
+          'training pipeline (`ondeck build --dataset synthetic` writes a release into models/); ' +
+          'the server and the demo feed come next.',
       );
       return 1;
     default:

@@ -5,7 +5,7 @@
  */
 import type { FeatureRow, HistoryEntry, HistoryFeature } from '../../core/features/index.ts';
 import { createRng } from '../data/prng.ts';
-import type { Dataset, Interaction } from '../data/types.ts';
+import type { Dataset, Interaction, Item } from '../data/types.ts';
 import type { FeaturePlan } from './derive-spec.ts';
 import { itemRecord, type ItemRecord } from './item-record.ts';
 
@@ -30,6 +30,8 @@ export interface ExampleOptions {
 export class ExampleBuilder {
   readonly catalog: readonly string[];
   readonly index: ReadonlyMap<string, number>;
+  /** The dataset's items, by id (the feed evaluation reads their categories). */
+  readonly itemMap: ReadonlyMap<string, Item>;
   readonly #records: ItemRecord[];
   readonly #ds: Dataset;
   readonly #history: HistoryFeature;
@@ -38,6 +40,7 @@ export class ExampleBuilder {
   constructor(ds: Dataset, plan: FeaturePlan) {
     this.#ds = ds;
     this.catalog = [...ds.items.keys()];
+    this.itemMap = ds.items;
     this.index = new Map(this.catalog.map((id, i) => [id, i]));
     this.#records = this.catalog.map((id) => itemRecord(ds.items.get(id)!, plan.popularity.get(id) ?? 0));
     this.#history = plan.spec.features.find((f): f is HistoryFeature => f.kind === 'history')!;
@@ -65,8 +68,17 @@ export class ExampleBuilder {
    * picks among items they were not shown, not only how they rate what they picked.
    */
   rankerExamples(train: readonly Interaction[], opts: ExampleOptions): Examples {
-    const sample = this.#ds.feedback === 'impressions' ? 0 : opts.negativesPerPositive;
+    const sample = opts.negativesPerPositive;
     return this.#build(train, () => true, sample, opts.seed);
+  }
+
+  /**
+   * Rows for the labelled interactions `keep` selects, each with the history of everything
+   * before it in `sequence` (train and earlier test interactions: what a device would hold
+   * then). No sampled negatives: ranking is judged on what users really did.
+   */
+  evaluationRows(sequence: readonly Interaction[], keep: (x: Interaction) => boolean): Examples {
+    return this.#build(sequence, keep, 0, 0);
   }
 
   /** Positives only: the two-tower learns which item a user picks next. */

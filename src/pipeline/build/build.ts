@@ -1,0 +1,156 @@
+/**
+ * `ondeck build`: data -> two protocols of honest evaluation -> release. Stages report progress
+ * and their seconds; the release is published atomically at the very end, so a failed build
+ * leaves the previous release in place.
+ */
+import type { Dataset } from '../data/index.ts';
+import { globalTemporalSplit, perUserTemporalSplit } from '../data/index.ts';
+import { exportRankerOnnx, exportUserTowerOnnx } from '../export/index.ts';
+import type { Progress } from '../progress/index.ts';
+import { defaultItemColumns, verifyRelease, writeRelease } from '../release/index.ts';
+import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
+import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
+import type { ReleaseManifest } from '../../core/release/index.ts';
+import { evaluateProtocol, evaluateWarmCold, scorers } from './evaluate-protocol.ts';
+import { loadDataset } from './load.ts';
+import { trainModels, type TrainedModels } from './models.ts';
+import type { BuildOptions } from './options.ts';
+import { curve, feedMetrics, rankingMetrics, retrievalMetrics } from './report-parts.ts';
+
+export interface BuildResult {
+  report: Report;
+  manifest: ReleaseManifest;
+  verified: Awaited<ReturnType<typeof verifyRelease>>;
+  warnings: string[];
+}
+
+export async function runBuild(o: BuildOptions, progress: Progress): Promise<BuildResult> {
+  const started = performance.now();
+  const clock = () => {
+    let t = performance.now();
+    return () => {
+      const s = (performance.now() - t) / 1000;
+      t = performance.now();
+      return s;
+    };
+  };
+  const lap = clock();
+  await ensureTrainingBackend();
+
+  const load = progress.stage(`load ${o.dataset}`);
+  const ds: Dataset = loadDataset(o);
+  load.done(`${ds.interactions.length} interactions, ${ds.users.size} users, ${ds.items.size} items`);
+  const loadSeconds = lap();
+  const perUser = perUserTemporalSplit(ds);
+  const global = globalTemporalSplit(ds);
+  const splitSeconds = lap();
+
+  // Protocol (1), the headline: each user's latest 20% held out.
+  const m1 = await trainModels(ds, perUser.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
+  const trainSeconds = lap();
+  let stage = progress.stage('evaluate per-user temporal');
+  const s1 = scorers(perUser, m1);
+  const e1 = evaluateProtocol(perUser, m1, s1);
+  stage.done();
+  let evaluateSeconds = lap();
+
+  // Protocol (2): a global time cut; mostly cold start on small datasets, reported as such.
+  const m2 = await trainModels(ds, global.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
+  const trainSeconds2 = lap();
+  stage = progress.stage('evaluate global temporal');
+  const s2 = scorers(global, m2);
+  const e2 = evaluateProtocol(global, m2, s2);
+  const wc = evaluateWarmCold(global, m2, s2);
+  stage.done();
+  evaluateSeconds += lap();
+  dispose(m2);
+
+  const shipped = o.releaseFrom === 'all' ? await trainModels(ds, ds.interactions, { epochs: o.epochs, seed: o.seed, baselines: false }, progress) : m1;
+  const refitSeconds = lap();
+
+  stage = progress.stage('export ONNX');
+  const ranker = exportRankerOnnx(exportDcnWeights(shipped.dcn));
+  const userTower = exportUserTowerOnnx(exportTwoTowerWeights(shipped.twoTower));
+  stage.done(`ranker ${ranker.bytes.length} B, user tower ${userTower.bytes.length} B`);
+  const exportSeconds = lap();
+
+  const report = buildReport({
+    dataset: summarizeDataset(ds),
+    split: { stats: perUser.stats },
+    retrieval: { twoTower: retrievalMetrics(e1.retrieval.twoTower), popularity: retrievalMetrics(e1.retrieval.popularity) },
+    ranking: { dcn: rankingMetrics(e1.ranking.dcn), logisticRegression: rankingMetrics(e1.ranking.logisticRegression) },
+    feed: { dcn: feedMetrics(e1.feed.dcn), popularity: feedMetrics(e1.feed.popularity) },
+    globalSplit: {
+      stats: global.stats,
+      retrieval: { twoTower: retrievalMetrics(e2.retrieval.twoTower), popularity: retrievalMetrics(e2.retrieval.popularity) },
+      ranking: { dcn: rankingMetrics(e2.ranking.dcn), logisticRegression: rankingMetrics(e2.ranking.logisticRegression) },
+      feed: { dcn: feedMetrics(e2.feed.dcn), popularity: feedMetrics(e2.feed.popularity) },
+      warm: cohort(wc.warm),
+      cold: cohort(wc.cold),
+    },
+    curves: {
+      loss: { twoTower: m1.losses.twoTower, dcn: m1.losses.dcn },
+      recallAtK: { k: [...e1.curveKs], twoTower: curve(e1.retrieval.twoTower, e1.curveKs), popularity: curve(e1.retrieval.popularity, e1.curveKs) },
+    },
+    seconds: {
+      load: loadSeconds,
+      split: splitSeconds,
+      features: m1.seconds.features + m2.seconds.features,
+      baselines: m1.seconds.baselines + m2.seconds.baselines,
+      twoTower: m1.seconds.twoTower + m2.seconds.twoTower + (shipped === m1 ? 0 : shipped.seconds.twoTower),
+      dcn: m1.seconds.dcn + m2.seconds.dcn + (shipped === m1 ? 0 : shipped.seconds.dcn),
+      evaluate: evaluateSeconds,
+      shards: 0,
+      export: exportSeconds,
+    },
+    settings: { seed: o.seed, epochs: o.epochs, releaseFrom: o.releaseFrom, hasWatchHead: shipped.hasWatch, trainSeconds, trainSeconds2, refitSeconds },
+  });
+
+  stage = progress.stage('write release');
+  const spec = shipped.plan.spec;
+  const categories = spec.features.find((f) => f.name === 'categories');
+  const items = shipped.builder.catalog.map((id, i) => ({
+    id,
+    embedding: shipped.itemVectors.subarray(i * shipped.dim, (i + 1) * shipped.dim),
+    ...(shipped.builder.item(i).created === undefined ? {} : { created: shipped.builder.item(i).created! }),
+  }));
+  const popularity = Float32Array.from(shipped.builder.catalog, (_, i) => shipped.builder.item(i).popularity);
+  const { columns, meta } = defaultItemColumns({
+    items: shipped.builder.catalog.map((id) => ds.items.get(id)!),
+    popularity,
+    categories: ds.categories,
+    maxCategories: categories?.kind === 'multi-categorical' ? categories.maxLength : 1,
+  });
+  const written = await writeRelease({
+    outDir: o.out,
+    featureSpec: spec,
+    embeddingDim: shipped.dim,
+    items,
+    columns,
+    meta,
+    popularity,
+    models: { ranker, userTower },
+    seed: o.seed,
+  });
+  report.seconds.shards = written.seconds;
+  report.seconds.total = (performance.now() - started) / 1000;
+  await writeReportFiles(o.out, report);
+  const verified = await verifyRelease(o.out);
+  stage.done(`${written.manifest.releaseId}: ${verified.items} items in ${verified.shards} shards, ${verified.bytes} B`);
+  dispose(m1);
+  if (shipped !== m1) dispose(shipped);
+  return { report, manifest: written.manifest, verified, warnings: ds.warnings };
+}
+
+function cohort(c: ReturnType<typeof evaluateWarmCold>['warm']) {
+  return {
+    users: c.users,
+    retrieval: { twoTower: retrievalMetrics(c.retrieval.twoTower), popularity: retrievalMetrics(c.retrieval.popularity) },
+    feed: { dcn: feedMetrics(c.feed.dcn), popularity: feedMetrics(c.feed.popularity) },
+  };
+}
+
+function dispose(m: TrainedModels): void {
+  disposeDcn(m.dcn);
+  disposeTwoTower(m.twoTower);
+}
