@@ -29,12 +29,12 @@ describe('feature plan', () => {
     const ds = tiny();
     const train = ds.interactions.slice(0, 3); // a, b, c of u1
     const plan = deriveFeaturePlan(ds, train);
-    expect(plan.spec.features.map((f) => f.name)).toEqual(['item_id', 'categories', 'duration', 'popularity', 'item_age', 'history']);
+    expect(plan.spec.features.map((f) => f.name)).toEqual(['item_id', 'categories', 'duration', 'popularity', 'item_age', 'history', 'history_categories']);
     expect(plan.itemTower).toEqual(['item_id', 'categories', 'duration', 'popularity']);
-    expect(plan.userTower).toEqual(['history']);
+    expect(plan.userTower).toEqual(['history', 'history_categories']);
     // Popularity counts train positives only: a and c once, d (a test item) zero.
     expect(Object.fromEntries(plan.popularity)).toEqual({ a: 1, b: 0, c: 1, d: 0, e: 0, f: 0 });
-    const history = plan.spec.features.at(-1)!;
+    const history = plan.spec.features.at(-2)!;
     expect(history.kind === 'history' && history.weighting.events).toEqual({ like: 1, skip: 0.5 });
   });
 
@@ -67,9 +67,28 @@ describe.skipIf(!existsSync(ML))('feature plan on MovieLens-100K', () => {
     const ds = loadMovieLens(ML);
     const { train } = perUserTemporalSplit(ds);
     const plan = deriveFeaturePlan(ds, train);
-    expect(plan.userTower).toEqual(['user_age', 'user_gender', 'user_occupation', 'history']);
+    expect(plan.userTower).toEqual(['user_age', 'user_gender', 'user_occupation', 'history', 'history_categories']);
     const occupation = plan.spec.features.find((f) => f.name === 'user_occupation');
     expect(occupation?.kind === 'categorical' && occupation.vocab?.length).toBe(21);
     expect(plan.spec.features.find((f) => f.name === 'item_id')).toMatchObject({ kind: 'categorical' });
+  });
+});
+
+describe('history_categories', () => {
+  it('spreads the weighted history over the categories of its items', () => {
+    const ds = tiny();
+    const plan = deriveFeaturePlan(ds, ds.interactions);
+    const b = new ExampleBuilder(ds, plan);
+    const ex = b.rankerExamples(ds.interactions, { negativesPerPositive: 0, seed: 1 });
+    // Row of d (day 3) sees a (like, comedy|drama), b (skip: weight 0.5, drama) and c (like,
+    // comedy|drama), with recency 0.5^(age/30 days) measured from day 3.
+    const t = buildFeatureTensors(plan.spec, [ex.rows[4]!], { now: ex.nows[4]!, only: ['history_categories'] });
+    const r = (days: number) => 0.5 ** (days / 30);
+    const a = r(3), bw = 0.5 * r(3), c = r(2);
+    const total = a + bw + c;
+    // index 0 unknown; 1 comedy; 2 drama. a and c split half/half, b is all drama.
+    expect(t['history_categories']!.data[0]).toBe(0);
+    expect(t['history_categories']!.data[1]).toBeCloseTo((a / 2 + c / 2) / total, 6);
+    expect(t['history_categories']!.data[2]).toBeCloseTo((a / 2 + bw + c / 2) / total, 6);
   });
 });

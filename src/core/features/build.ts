@@ -4,8 +4,8 @@
  * feed the models the same numbers.
  */
 import { ValidationError } from '../errors.ts';
-import { encodeHistory, type HistoryEntry } from './history.ts';
-import type { CategoricalFeature, Feature, FeatureSpec } from './spec.ts';
+import { encodeHistory, encodeHistoryShare, type HistoryEntry } from './history.ts';
+import { featureCardinality, type CategoricalFeature, type Feature, type FeatureSpec, type MultiCategoricalFeature } from './spec.ts';
 import { encodeBucketized, encodeCategorical, encodeMultiCategorical, encodeNumeric } from './transforms.ts';
 
 export type Scope = 'user' | 'item' | 'context';
@@ -44,6 +44,9 @@ export function tensorLayout(spec: FeatureSpec): TensorLayout[] {
       case 'dense':
         out.push({ tensor: f.name, feature: f.name, type: 'float32', width: f.dim });
         break;
+      case 'history-share':
+        out.push({ tensor: f.name, feature: f.name, type: 'float32', width: featureCardinality(byItem(spec, f.item)) });
+        break;
       case 'history':
         out.push({ tensor: `${f.name}:ids`, feature: f.name, type: 'int32', width: f.maxLength });
         out.push({ tensor: `${f.name}:weights`, feature: f.name, type: 'float32', width: f.maxLength });
@@ -51,6 +54,10 @@ export function tensorLayout(spec: FeatureSpec): TensorLayout[] {
     }
   }
   return out;
+}
+
+function byItem(spec: FeatureSpec, name: string): Feature {
+  return spec.features.find((f) => f.name === name)!;
 }
 
 function read(row: FeatureRow, source: string): unknown {
@@ -140,6 +147,28 @@ function buildOne(
         data.set(v, r * f.dim);
       }
       out[f.name] = { type: 'float32', dims: [n, f.dim], data };
+      return;
+    }
+    case 'history-share': {
+      const itemFeature = byName.get(f.item) as CategoricalFeature | MultiCategoricalFeature;
+      const width = featureCardinality(itemFeature);
+      const data = new Float32Array(n * width);
+      const done = new Map<unknown, number>();
+      for (let r = 0; r < n; r++) {
+        const entries = read(rows[r]!, f.source);
+        const row = data.subarray(r * width, (r + 1) * width);
+        const prev = done.get(entries);
+        if (prev !== undefined) {
+          row.set(data.subarray(prev * width, (prev + 1) * width));
+          continue;
+        }
+        if (entries !== undefined && entries !== null && !Array.isArray(entries)) {
+          throw new ValidationError(f.source, `feature "${f.name}" needs an array of history entries in row ${r}, got ${describe(entries)}`);
+        }
+        encodeHistoryShare(f, itemFeature, (entries ?? []) as readonly HistoryEntry[], now, seed, row);
+        if (entries) done.set(entries, r);
+      }
+      out[f.name] = { type: 'float32', dims: [n, width], data };
       return;
     }
     case 'history': {

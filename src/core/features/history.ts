@@ -5,8 +5,8 @@
  * relative to `now`, watch fractions are floored, event types weighted).
  */
 import type { EventType } from '../events.ts';
-import type { CategoricalFeature, HistoryFeature } from './spec.ts';
-import { encodeCategorical } from './transforms.ts';
+import type { CategoricalFeature, HistoryFeature, HistoryShareFeature, MultiCategoricalFeature } from './spec.ts';
+import { encodeCategorical, encodeMultiCategorical } from './transforms.ts';
 
 export interface HistoryEntry {
   /** The item's fields, as the item feature named by the history feature reads them (e.g. `id`). */
@@ -27,6 +27,58 @@ export const DEFAULT_HISTORY_EVENT_WEIGHTS: Readonly<Partial<Record<EventType, n
 
 const DAY_MS = 86_400_000;
 
+type Weighting = HistoryFeature['weighting'];
+
+/**
+ * The entries a history feature keeps and their raw weights, newest first: entries whose event
+ * type has a weight and that `accept` takes, the most recent `maxLength` of them. The weights
+ * (event × watch fraction × recency, or 1 for plain means) are not normalised.
+ */
+export function selectHistory(
+  weighting: Weighting,
+  maxLength: number,
+  weighted: boolean,
+  entries: readonly HistoryEntry[],
+  now: number,
+  accept: (e: HistoryEntry) => boolean,
+): { kept: HistoryEntry[]; weights: number[] } {
+  const w = weighting;
+  const eventWeights = w.events ?? DEFAULT_HISTORY_EVENT_WEIGHTS;
+  // Newest first; entries with equal times keep log order (later in the log = newer). Logs are
+  // usually appended in time order already: then walking backwards is that order, no sort.
+  const order = isChronological(entries)
+    ? entries.map((_, i) => entries.length - 1 - i)
+    : entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
+  const kept: HistoryEntry[] = [];
+  const weights: number[] = [];
+  for (const i of order) {
+    if (kept.length >= maxLength) break;
+    const e = entries[i]!;
+    const eventWeight = eventWeights[e.type];
+    if (eventWeight === undefined || eventWeight === 0 || !accept(e)) continue;
+    let weight = 1;
+    if (weighted) {
+      weight = eventWeight;
+      if (w.watchFraction) {
+        const wf = e.watchFraction;
+        const frac = wf === undefined || !Number.isFinite(wf) ? 1 : Math.min(Math.max(wf, 0), 1);
+        weight *= Math.max(frac, w.minWatchFraction);
+      }
+      if (w.halfLifeDays !== undefined) {
+        const ageDays = Math.max(0, now - e.at) / DAY_MS;
+        weight *= Math.pow(0.5, ageDays / w.halfLifeDays);
+      }
+    }
+    kept.push(e);
+    weights.push(weight);
+  }
+  return { kept, weights };
+}
+
+function itemField(f: { source: string }): string {
+  return f.source.slice('item.'.length);
+}
+
 /**
  * Writes the ids (most recent first, padded with 0) and weights (summing to 1 in absolute
  * value, 0 on padding) of one user's history into `ids` and `weights` (length maxLength).
@@ -44,42 +96,45 @@ export function encodeHistory(
 ): void {
   ids.fill(0);
   weights.fill(0);
-  const w = f.weighting;
-  const eventWeights = w.events ?? DEFAULT_HISTORY_EVENT_WEIGHTS;
-  // Newest first; entries with equal times keep log order (later in the log = newer). Logs are
-  // usually appended in time order already: then walking backwards is that order, no sort.
-  const order = isChronological(entries)
-    ? entries.map((_, i) => entries.length - 1 - i)
-    : entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
-  const raw: number[] = [];
-  let n = 0;
-  for (const i of order) {
-    if (n >= f.maxLength) break;
-    const e = entries[i]!;
-    const eventWeight = eventWeights[e.type];
-    if (eventWeight === undefined || eventWeight === 0) continue;
-    const id = encodeCategorical(itemFeature, itemFeature.source.startsWith('item.') ? e.item[itemFeature.source.slice(5)] : undefined, hashSeed);
-    if (id === 0) continue;
-    let weight = 1;
-    if (f.pooling === 'weighted-mean') {
-      weight = eventWeight;
-      if (w.watchFraction) {
-        const wf = e.watchFraction;
-        const frac = wf === undefined || !Number.isFinite(wf) ? 1 : Math.min(Math.max(wf, 0), 1);
-        weight *= Math.max(frac, w.minWatchFraction);
-      }
-      if (w.halfLifeDays !== undefined) {
-        const ageDays = Math.max(0, now - e.at) / DAY_MS;
-        weight *= Math.pow(0.5, ageDays / w.halfLifeDays);
-      }
-    }
-    ids[n] = id;
-    raw.push(weight);
-    n++;
-  }
+  const field = itemField(itemFeature);
+  const idOf = (e: HistoryEntry) => encodeCategorical(itemFeature, e.item[field], hashSeed);
+  const { kept, weights: raw } = selectHistory(f.weighting, f.maxLength, f.pooling === 'weighted-mean', entries, now, (e) => idOf(e) !== 0);
   let total = 0;
   for (const x of raw) total += Math.abs(x);
-  if (total > 0) for (let k = 0; k < n; k++) weights[k] = raw[k]! / total;
+  kept.forEach((e, k) => {
+    ids[k] = idOf(e);
+    if (total > 0) weights[k] = raw[k]! / total;
+  });
+}
+
+/**
+ * Writes how the weighted history spreads over the values of `itemFeature` into `out`
+ * (length = its cardinality, index 0 = unknown): each entry gives its weight, split evenly over
+ * its item's values; the result sums to 1 in absolute value (all zeros for no history).
+ */
+export function encodeHistoryShare(
+  f: HistoryShareFeature,
+  itemFeature: CategoricalFeature | MultiCategoricalFeature,
+  entries: readonly HistoryEntry[],
+  now: number,
+  hashSeed: number,
+  out: Float32Array,
+): void {
+  out.fill(0);
+  const field = itemField(itemFeature);
+  const values = (e: HistoryEntry): Int32Array =>
+    itemFeature.kind === 'multi-categorical'
+      ? encodeMultiCategorical(itemFeature, e.item[field], hashSeed).filter((id) => id !== 0)
+      : Int32Array.of(encodeCategorical(itemFeature, e.item[field], hashSeed)).filter((id) => id !== 0);
+  const { kept, weights } = selectHistory(f.weighting, f.maxLength, true, entries, now, (e) => values(e).length > 0);
+  let total = 0;
+  kept.forEach((e, k) => {
+    const ids = values(e);
+    const share = weights[k]! / ids.length;
+    for (const id of ids) out[id]! += share;
+    total += Math.abs(weights[k]!);
+  });
+  if (total > 0) for (let j = 0; j < out.length; j++) out[j]! /= total;
 }
 
 function isChronological(entries: readonly HistoryEntry[]): boolean {

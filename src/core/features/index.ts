@@ -1,7 +1,7 @@
 export { buildFeatureTensors, tensorLayout } from './build.ts';
 export type { BuildOptions, FeatureRow, FeatureTensor, Scope, TensorLayout } from './build.ts';
 export { hashBucket, hashString } from './hash.ts';
-export { DEFAULT_HISTORY_EVENT_WEIGHTS, encodeHistory, poolVectors } from './history.ts';
+export { DEFAULT_HISTORY_EVENT_WEIGHTS, encodeHistory, encodeHistoryShare, poolVectors, selectHistory } from './history.ts';
 export type { HistoryEntry } from './history.ts';
 export { FEATURE_SPEC_VERSION, featureCardinality, parseFeatureSpec } from './spec.ts';
 export type {
@@ -13,6 +13,7 @@ export type {
   FeatureSpec,
   FeatureSpecInput,
   HistoryFeature,
+  HistoryShareFeature,
   MultiCategoricalFeature,
   NumericFeature,
 } from './spec.ts';

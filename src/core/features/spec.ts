@@ -83,6 +83,19 @@ const dense = v.object({
 
 const eventWeights = v.record(v.picklist(EVENT_TYPES), finite);
 
+const historyWeighting = v.optional(
+  v.object({
+    /** Multiply by the entry's watch fraction (floored at `minWatchFraction`). */
+    watchFraction: v.optional(v.boolean(), false),
+    minWatchFraction: v.optional(v.pipe(finite, v.minValue(0), v.maxValue(1)), 0.1),
+    /** Multiply by 0.5^(age in days / halfLifeDays). */
+    halfLifeDays: v.optional(v.pipe(finite, v.gtValue(0, 'must be > 0'))),
+    /** Weight of each event type; types absent here are left out of the history. */
+    events: v.optional(eventWeights),
+  }),
+  {},
+);
+
 const history = v.object({
   name,
   kind: v.literal('history'),
@@ -94,21 +107,25 @@ const history = v.object({
   maxLength: positiveInt,
   /** How the model pools the ids: plain mean, or mean weighted by the weights computed here. */
   pooling: v.picklist(['mean', 'weighted-mean']),
-  weighting: v.optional(
-    v.object({
-      /** Multiply by the entry's watch fraction (floored at `minWatchFraction`). */
-      watchFraction: v.optional(v.boolean(), false),
-      minWatchFraction: v.optional(v.pipe(finite, v.minValue(0), v.maxValue(1)), 0.1),
-      /** Multiply by 0.5^(age in days / halfLifeDays). */
-      halfLifeDays: v.optional(v.pipe(finite, v.gtValue(0, 'must be > 0'))),
-      /** Weight of each event type; types absent here are left out of the history. */
-      events: v.optional(eventWeights),
-    }),
-    {},
-  ),
+  weighting: historyWeighting,
 });
 
-const feature = v.variant('kind', [categorical, multiCategorical, numeric, bucketized, dense, history]);
+/**
+ * The user's taste as shares: how the (weighted) history spreads over the values of an item
+ * feature such as categories. One float per value (index 0 = unknown), summing to 1. A small,
+ * dense summary that a ranker can cross with the candidate's own categories.
+ */
+const historyShare = v.object({
+  name,
+  kind: v.literal('history-share'),
+  source: v.literal('user.history'),
+  /** A categorical or multi-categorical feature with an `item.` source. */
+  item: name,
+  maxLength: positiveInt,
+  weighting: historyWeighting,
+});
+
+const feature = v.variant('kind', [categorical, multiCategorical, numeric, bucketized, dense, history, historyShare]);
 
 const featureSpecSchema = v.object({
   version: v.literal(FEATURE_SPEC_VERSION),
@@ -126,6 +143,7 @@ export type NumericFeature = Extract<Feature, { kind: 'numeric' }>;
 export type BucketizedFeature = Extract<Feature, { kind: 'bucketized' }>;
 export type DenseFeature = Extract<Feature, { kind: 'dense' }>;
 export type HistoryFeature = Extract<Feature, { kind: 'history' }>;
+export type HistoryShareFeature = Extract<Feature, { kind: 'history-share' }>;
 /** What a spec looks like before defaults are filled in (what a JSON file holds). */
 export type FeatureSpecInput = v.InferInput<typeof featureSpecSchema>;
 
@@ -163,6 +181,16 @@ export function parseFeatureSpec(input: unknown, root = 'featureSpec'): FeatureS
     }
   });
   spec.features.forEach((f, i) => {
+    if (f.kind === 'history-share') {
+      const target = byName.get(f.item);
+      if (!target || (target.kind !== 'categorical' && target.kind !== 'multi-categorical') || !target.source.startsWith('item.')) {
+        throw new ValidationError(
+          `${root}.features[${i}].item`,
+          `"${f.item}" must name a categorical or multi-categorical feature with an "item." source`,
+        );
+      }
+      return;
+    }
     if (f.kind !== 'history') return;
     const target = byName.get(f.item);
     if (!target || target.kind !== 'categorical' || !target.source.startsWith('item.')) {

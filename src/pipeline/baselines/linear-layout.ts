@@ -55,7 +55,7 @@ export function linearLayout(spec: FeatureSpec): LinearLayout {
   let size = 0;
   for (const f of spec.features) {
     if (f.kind === 'history') continue;
-    const n = f.kind === 'numeric' ? 1 : f.kind === 'dense' ? f.dim : featureCardinality(f);
+    const n = f.kind === 'numeric' ? 1 : f.kind === 'dense' ? f.dim : f.kind === 'history-share' ? historyShareWidth(spec, f.item) : featureCardinality(f);
     const block = { feature: f.name, offset: size, size: n };
     blocks.push(block);
     blockOf.set(f.name, block);
@@ -88,7 +88,8 @@ export function linearLayout(spec: FeatureSpec): LinearLayout {
         };
       }
       case 'numeric':
-      case 'dense': {
+      case 'dense':
+      case 'history-share': {
         const b = blockOf.get(f.name)!;
         return { kind: PART_VALUES, feature: f.name, tensor: f.name, type: 'float32', width: b.size, offset: b.offset };
       }
@@ -199,4 +200,9 @@ export function linearLogit(parts: readonly BoundPart[], theta: Float64Array, bi
     }
   }
   return z;
+}
+
+/** Width of a history-share tensor: the cardinality of the item feature it spreads over. */
+function historyShareWidth(spec: FeatureSpec, item: string): number {
+  return featureCardinality(spec.features.find((g) => g.name === item)!);
 }

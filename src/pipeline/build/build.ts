@@ -35,11 +35,11 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     };
   };
   const lap = clock();
-  await ensureTrainingBackend();
-
+  // Data first: a wrong path or column should fail in a second, before any backend starts.
   const load = progress.stage(`load ${o.dataset}`);
   const ds: Dataset = loadDataset(o);
   load.done(`${ds.interactions.length} interactions, ${ds.users.size} users, ${ds.items.size} items`);
+  await ensureTrainingBackend();
   const loadSeconds = lap();
   const perUser = perUserTemporalSplit(ds);
   const global = globalTemporalSplit(ds);

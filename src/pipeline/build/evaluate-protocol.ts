@@ -102,7 +102,7 @@ export function evaluateProtocol(split: EvalSplit, m: TrainedModels, s: Scorers)
 function evaluateRankingRows(split: EvalSplit, m: TrainedModels): ProtocolMetrics['ranking'] {
   const test = new Set(split.test);
   const sequence = [...split.train, ...split.test].sort((a, b) => a.at - b.at);
-  const ex = m.builder.evaluationRows(sequence, (x) => test.has(x));
+  const ex = m.builder.evaluationRows(sequence, (x) => test.has(x), { negativesPerPositive: BUILD_DEFAULTS.negativesPerPositive, seed: 1 });
   const dcn = rankRows(m, ex.rows, ex.nows);
   const lr = m.logReg ? predictLogisticRegressionTensors(m.logReg, m.plan.spec, buildTensorsPerRow(m.plan.spec, ex.rows, ex.nows)) : new Float32Array(ex.rows.length).fill(Number.NaN);
   return { dcn: evaluateRanking(ex.labels, dcn.click), logisticRegression: evaluateRanking(ex.labels, lr) };

@@ -92,6 +92,18 @@ export function deriveFeaturePlan(ds: Dataset, train: readonly Interaction[], op
     weighting: { watchFraction: hasWatch, halfLifeDays: d.historyHalfLifeDays, events: historyEvents(ds) },
   });
   userTower.push('history');
+  if (ds.categories.length > 0) {
+    // The user's taste over categories: lets the ranker cross it with the candidate's own.
+    features.push({
+      name: 'history_categories',
+      kind: 'history-share',
+      source: 'user.history',
+      item: 'categories',
+      maxLength: opts.historyLength ?? d.historyLength,
+      weighting: { watchFraction: hasWatch, halfLifeDays: d.historyHalfLifeDays, events: historyEvents(ds) },
+    });
+    userTower.push('history_categories');
+  }
 
   const spec = parseFeatureSpec({ version: 1, hashSeed: opts.hashSeed ?? 0, features }, 'featureSpec');
   return { spec, ranker: spec.features.map((f) => f.name), userTower, itemTower, popularity };

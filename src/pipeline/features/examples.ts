@@ -59,7 +59,7 @@ export class ExampleBuilder {
   /** History entries of these interactions that the spec counts, most recent `maxLength` only. */
   history(interactions: readonly Interaction[]): HistoryEntry[] {
     const kept = interactions.filter((x) => this.#events.has(x.type));
-    return kept.slice(-this.#history.maxLength).map(toEntry);
+    return kept.slice(-this.#history.maxLength).map((x) => this.#entry(x));
   }
 
   /**
@@ -75,15 +75,28 @@ export class ExampleBuilder {
   /**
    * Rows for the labelled interactions `keep` selects, each with the history of everything
    * before it in `sequence` (train and earlier test interactions: what a device would hold
-   * then). No sampled negatives: ranking is judged on what users really did.
+   * then). No sampled negatives where the data logs real ones: ranking is judged on what users
+   * really did.
    */
-  evaluationRows(sequence: readonly Interaction[], keep: (x: Interaction) => boolean): Examples {
-    return this.#build(sequence, keep, 0, 0);
+  evaluationRows(sequence: readonly Interaction[], keep: (x: Interaction) => boolean, opts?: ExampleOptions): Examples {
+    // Implicit feedback logs no negatives, and AUC needs both classes: there, and only there,
+    // the same sampled negatives as in training stand in for them.
+    const sample = this.#ds.feedback === 'implicit' && opts ? opts.negativesPerPositive : 0;
+    return this.#build(sequence, keep, sample, opts?.seed ?? 0);
   }
 
   /** Positives only: the two-tower learns which item a user picks next. */
   retrievalExamples(train: readonly Interaction[]): Examples {
     return this.#build(train, (x) => x.label === 1, 0, 0);
+  }
+
+  /** A history entry keeps its item's record: the towers read its id and categories. */
+  #entry(x: Interaction): HistoryEntry {
+    const i = this.index.get(x.item);
+    const item = i === undefined ? { id: x.item } : (this.#records[i] as unknown as Record<string, unknown>);
+    const e: HistoryEntry = { item, type: x.type, at: x.at };
+    if (x.watchFraction !== undefined) e.watchFraction = x.watchFraction;
+    return e;
   }
 
   #build(train: readonly Interaction[], keep: (x: Interaction) => boolean, negatives: number, seed: number): Examples {
@@ -99,7 +112,7 @@ export class ExampleBuilder {
       for (const x of pending) {
         if (!this.#events.has(x.type)) continue;
         const list = entries.get(x.user) ?? [];
-        list.push(toEntry(x));
+        list.push(this.#entry(x));
         if (list.length > 2 * maxLength) list.splice(0, list.length - maxLength);
         entries.set(x.user, list);
       }
@@ -142,10 +155,4 @@ export class ExampleBuilder {
       users: out.users,
     };
   }
-}
-
-function toEntry(x: Interaction): HistoryEntry {
-  const e: HistoryEntry = { item: { id: x.item }, type: x.type, at: x.at };
-  if (x.watchFraction !== undefined) e.watchFraction = x.watchFraction;
-  return e;
 }

@@ -161,6 +161,13 @@ export function planParts(spec: FeatureSpec, names: readonly string[], tables: r
         part = { kind: 'dense', feature: f.name, offset, width: f.dim, input: f.name };
         inputs.push({ name: f.name, feature: f.name, dtype: 'float32', width: f.dim });
         break;
+      case 'history-share': {
+        // Shares over an item feature's values: a dense block as far as the model is concerned.
+        const width = featureCardinality(byName(spec, f.item));
+        part = { kind: 'dense', feature: f.name, offset, width, input: f.name };
+        inputs.push({ name: f.name, feature: f.name, dtype: 'float32', width });
+        break;
+      }
     }
     parts.push(part);
     offset += part.width;
@@ -211,4 +218,8 @@ export function embedParts(
     }
   });
   return (blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 1)) as tf.Tensor2D;
+}
+
+function byName(spec: FeatureSpec, name: string): Feature {
+  return spec.features.find((f) => f.name === name)!;
 }
