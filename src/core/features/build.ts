@@ -153,21 +153,9 @@ function buildOne(
       const itemFeature = byName.get(f.item) as CategoricalFeature | MultiCategoricalFeature;
       const width = featureCardinality(itemFeature);
       const data = new Float32Array(n * width);
-      const done = new Map<unknown, number>();
-      for (let r = 0; r < n; r++) {
-        const entries = read(rows[r]!, f.source);
-        const row = data.subarray(r * width, (r + 1) * width);
-        const prev = done.get(entries);
-        if (prev !== undefined) {
-          row.set(data.subarray(prev * width, (prev + 1) * width));
-          continue;
-        }
-        if (entries !== undefined && entries !== null && !Array.isArray(entries)) {
-          throw new ValidationError(f.source, `feature "${f.name}" needs an array of history entries in row ${r}, got ${describe(entries)}`);
-        }
-        encodeHistoryShare(f, itemFeature, (entries ?? []) as readonly HistoryEntry[], now, seed, row);
-        if (entries) done.set(entries, r);
-      }
+      perHistory(f, rows, (entries, r) => encodeHistoryShare(f, itemFeature, entries, now, seed, data.subarray(r * width, (r + 1) * width)), (from, to) =>
+        data.copyWithin(to * width, from * width, (from + 1) * width),
+      );
       out[f.name] = { type: 'float32', dims: [n, width], data };
       return;
     }
@@ -176,27 +164,47 @@ function buildOne(
       const ids = new Int32Array(n * width);
       const weights = new Float32Array(n * width);
       const itemFeature = byName.get(f.item) as CategoricalFeature;
-      const done = new Map<unknown, number>();
-      for (let r = 0; r < n; r++) {
-        const entries = read(rows[r]!, f.source);
-        const idsRow = ids.subarray(r * width, (r + 1) * width);
-        const weightsRow = weights.subarray(r * width, (r + 1) * width);
-        const prev = done.get(entries);
-        if (prev !== undefined) {
-          idsRow.set(ids.subarray(prev * width, (prev + 1) * width));
-          weightsRow.set(weights.subarray(prev * width, (prev + 1) * width));
-          continue;
-        }
-        if (entries !== undefined && entries !== null && !Array.isArray(entries)) {
-          throw new ValidationError(f.source, `feature "${f.name}" needs an array of history entries in row ${r}, got ${describe(entries)}`);
-        }
-        encodeHistory(f, itemFeature, (entries ?? []) as readonly HistoryEntry[], now, seed, idsRow, weightsRow);
-        if (entries) done.set(entries, r);
-      }
+      const row = (a: Int32Array | Float32Array, r: number) => a.subarray(r * width, (r + 1) * width);
+      perHistory(
+        f,
+        rows,
+        (entries, r) => encodeHistory(f, itemFeature, entries, now, seed, row(ids, r) as Int32Array, row(weights, r) as Float32Array),
+        (from, to) => {
+          ids.copyWithin(to * width, from * width, (from + 1) * width);
+          weights.copyWithin(to * width, from * width, (from + 1) * width);
+        },
+      );
       out[`${f.name}:ids`] = { type: 'int32', dims: [n, width], data: ids };
       out[`${f.name}:weights`] = { type: 'float32', dims: [n, width], data: weights };
       return;
     }
+  }
+}
+
+/**
+ * Runs `encode` once per distinct history array (the candidates of one feed share their user)
+ * and `copy`s the result to the other rows holding the same array.
+ */
+function perHistory(
+  f: { name: string; source: string },
+  rows: readonly FeatureRow[],
+  encode: (entries: readonly HistoryEntry[], row: number) => void,
+  copy: (from: number, to: number) => void,
+): void {
+  const source = f.source;
+  const done = new Map<unknown, number>();
+  for (let r = 0; r < rows.length; r++) {
+    const entries = read(rows[r]!, source);
+    const prev = done.get(entries);
+    if (prev !== undefined) {
+      copy(prev, r);
+      continue;
+    }
+    if (entries !== undefined && entries !== null && !Array.isArray(entries)) {
+      throw new ValidationError(source, `feature "${f.name}" needs an array of history entries in row ${r}, got ${describe(entries)}`);
+    }
+    encode((entries ?? []) as readonly HistoryEntry[], r);
+    if (entries) done.set(entries, r);
   }
 }
 
