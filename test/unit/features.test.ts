@@ -115,7 +115,7 @@ describe('transforms', () => {
   it('lays tensors out in spec order with history split in two', () => {
     expect(tensorLayout(parsed).map((l) => `${l.tensor}:${l.type}:${l.width}`)).toEqual([
       'item_id:int32:1', 'category:int32:1', 'genres:int32:3', 'duration:float32:1', 'age_bucket:int32:1',
-      'popularity:float32:1', 'hour:int32:1', 'user_vector:float32:4', 'history:ids:int32:8', 'history:weights:float32:8', 'item_age:int32:1',
+      'popularity:float32:1', 'hour:int32:1', 'user_vector:float32:4', 'history:ids:int32:8', 'history:weights:float32:8', 'item_age:int32:1', 'genre_share:float32:5',
     ]);
     expect(Object.keys(t)).toEqual(tensorLayout(parsed).map((l) => l.tensor));
   });
@@ -245,4 +245,18 @@ describe('age features', () => {
 it('ages the fixture items at NOW: 8 days -> bucket 3, half a day -> 1, missing -> 0', () => {
   const t = buildFeatureTensors(parsed, ROWS, { now: NOW });
   expect([...t['item_age']!.data]).toEqual([3, 1, 0]);
+});
+
+it('spreads the fixture history over genres: like of a thriller, click of a drama|comedy', () => {
+  const t = buildFeatureTensors(parsed, ROWS, { now: NOW });
+  const like = 2 * 0.5 ** (1 / 14); // thriller (4)
+  const click = 1 * 0.5 ** (3 / 14); // drama (2) and comedy (3), half each; no watch weighting here
+  const total = like + click; // v-2 has no genres: not counted
+  const row = Array.from(t['genre_share']!.data.subarray(0, 5));
+  expect(row[0]).toBe(0);
+  expect(row[1]).toBe(0); // action
+  expect(row[2]).toBeCloseTo(click / 2 / total, 6);
+  expect(row[3]).toBeCloseTo(click / 2 / total, 6);
+  expect(row[4]).toBeCloseTo(like / total, 6);
+  expect(Array.from(t['genre_share']!.data.subarray(10, 15))).toEqual([0, 0, 0, 0, 0]);
 });

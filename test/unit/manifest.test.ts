@@ -9,7 +9,7 @@ describe('release manifest', () => {
   it('accepts a valid manifest and fills defaults', () => {
     const m = parseManifest(validManifest());
     expect(m.releaseId).toBe('r-2026-11-22.1');
-    expect(m.featureSpec.features).toHaveLength(10);
+    expect(m.featureSpec.features).toHaveLength(11);
     expect(m.featureSpec.hashSeed).toBe(7);
     const { head, clusters } = shardArtifacts(m);
     expect(head.name).toBe('head');
