@@ -1,18 +1,8 @@
 import { crc32, decodeShard, encodeShard, type ShardInput } from '../../src/core/shard/index.ts';
+import { mulberry32 as seeded } from '../support/vector-data.ts';
 import { measure } from './measure.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
-/** mulberry32: a small seeded generator, so every run encodes the same shard. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n items, d=64 random-normal embeddings, the typical 8-byte feature set, optional short titles. */
 function catalog(n: number, titles: boolean): ShardInput {

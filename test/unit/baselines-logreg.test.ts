@@ -8,6 +8,7 @@ import {
 } from '../../src/pipeline/baselines/index.ts';
 import { createRng } from '../../src/pipeline/data/index.ts';
 import { buildTensorsPerRow, evaluateRanking } from '../../src/pipeline/evaluate/index.ts';
+import { pearson as correlation } from '../support/stats.ts';
 
 const DAY = 86_400_000;
 const ITEMS = 60;
@@ -95,24 +96,6 @@ function makeProblem(n: number, world: number, seed: number): Problem {
   return { tensors, labels, itemEffect, trueProbs };
 }
 
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]! / n;
-    mb += b[i]! / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 describe('logistic regression baseline', () => {
   const train = makeProblem(60_000, 1, 10);

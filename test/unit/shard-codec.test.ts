@@ -20,7 +20,7 @@ import { H, HEADER_BYTES, SECTION_ENTRY_BYTES, SectionKind } from '../../src/cor
 import { isWellFormedUtf8, utf8Length, writeUtf8 } from '../../src/core/shard/utf8.ts';
 import { quantizeRowsInt8 } from '../../src/core/vectors/quantize.ts';
 import { scoreRowsF32, topK } from '../../src/core/vectors/index.ts';
-import { clusteredData } from '../support/vector-data.ts';
+import { clusteredData, mulberry32 as rng } from '../support/vector-data.ts';
 
 // ---------- helpers -------------------------------------------------------------------------
 
@@ -170,17 +170,6 @@ function expectRoundTrip(input: ShardInput, shard: Shard): void {
 }
 
 // ---------- fixtures ------------------------------------------------------------------------
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normals(n: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);

@@ -16,6 +16,7 @@ import {
   type FeatureTensors,
   type TrainProgress,
 } from '../../src/pipeline/train/index.ts';
+import { pearson } from '../support/stats.ts';
 
 const CATS = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'];
 const NOW = Date.UTC(2024, 5, 1);
@@ -68,24 +69,6 @@ function synthetic(n: number, seed: number): Synthetic {
   return { inputs: buildFeatureTensors(spec, rows, { now: NOW }), clicks, watch };
 }
 
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]! / n;
-    mb += b[i]! / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 const SMALL = { embeddingDim: 8, deepLayers: [32, 16], crossLayers: 2 } as const;
 
