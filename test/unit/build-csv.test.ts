@@ -10,6 +10,10 @@ import { createProgress } from '../../src/pipeline/progress/index.ts';
 import { verifyRelease } from '../../src/pipeline/release/index.ts';
 import { parseManifest } from '../../src/core/release/index.ts';
 import { writeTasteCsv } from '../support/taste-csv.ts';
+import { loadCsv } from '../../src/pipeline/data/index.ts';
+import { itemRecord } from '../../src/pipeline/features/index.ts';
+import { decodeShard } from '../../src/core/shard/index.ts';
+import { categoryVocab, shardItemRecord } from '../../src/core/feed/index.ts';
 
 const quiet = () => createProgress({ stream: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }), enabled: false });
 
@@ -38,5 +42,20 @@ describe('ondeck build on a generated CSV', () => {
     const report = JSON.parse(readFileSync(join(dir, 'a', 'report.json'), 'utf8'));
     expect(report.retrieval.twoTower['recall@100']).toBe(r.retrieval.twoTower['recall@100']);
     expect(readFileSync(join(dir, 'a', 'report.md'), 'utf8')).toContain('## Protocols');
+
+    // The device rebuilds each item's features from the shard exactly as training saw them.
+    const ds = loadCsv({ interactions: csv.interactions, items: csv.items });
+    const vocab = categoryVocab(manifest.featureSpec);
+    let checked = 0;
+    for (const a of manifest.artifacts.filter((x) => x.kind === 'shard')) {
+      const shard = decodeShard(new Uint8Array(readFileSync(join(dir, 'a', a.url))));
+      for (let i = 0; i < shard.count; i++) {
+        const device = shardItemRecord(shard, i, vocab);
+        const trained = itemRecord(ds.items.get(device.id)!, device.popularity);
+        expect(device).toEqual({ ...trained, categories: [...trained.categories] });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(400);
   }, 240_000);
 });

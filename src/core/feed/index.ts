@@ -1,0 +1,14 @@
+export { RANKING_PROVIDERS, RETRIEVAL_BACKENDS } from './api.ts';
+export type {
+  BackendChoice,
+  FeedItem,
+  FeedOptions,
+  FeedStatus,
+  FeedTimings,
+  FeedWorkerApi,
+  RankingProvider,
+  RetrievalBackend,
+  TrackEvent,
+} from './api.ts';
+export { CREATED_DAYS_UNKNOWN, categoryVocab, shardItemRecord } from './shard-item.ts';
+export type { ShardItemRecord } from './shard-item.ts';
