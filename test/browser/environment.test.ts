@@ -46,3 +46,14 @@ describe('the test page', () => {
     device.destroy();
   });
 });
+
+describe('the fixture release', () => {
+  it('is served to the page: a valid manifest whose artifacts download', async () => {
+    const { parseManifest } = await import('../../src/core/release/index.ts');
+    const url = inject('fixtureRelease');
+    const manifest = parseManifest(await (await fetch(url)).json());
+    const head = manifest.artifacts.find((a) => a.kind === 'shard' && a.cluster === -1)!;
+    const bytes = await (await fetch(new URL(head.url, new URL(url, location.href)))).arrayBuffer();
+    expect(bytes.byteLength).toBe(head.bytes);
+  });
+});

@@ -1,12 +1,16 @@
 // Global setup of the browser projects, run in Node before any page opens:
 // 1. fail the run, loudly and with install advice, when there is no Chromium (never skip);
 // 2. compute the Node side of the parity tests, so the page can compare its own results
-//    with what the pipeline computes from the same src/core code.
+//    with what the pipeline computes from the same src/core code;
+// 3. build the tiny real release the device tests load (test/support/fixture-release.ts).
 import type { TestProject } from 'vitest/node';
 import { findChromium } from './chromium.ts';
+import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
 import { nodeReference } from './node-reference.ts';
 
-export default function setup(project: TestProject): void {
+export default async function setup(project: TestProject): Promise<void> {
   findChromium();
   project.provide('nodeReference', nodeReference());
+  await ensureFixtureRelease();
+  project.provide('fixtureRelease', FIXTURE_RELEASE_URL);
 }

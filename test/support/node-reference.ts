@@ -31,5 +31,7 @@ declare module 'vitest' {
   interface ProvidedContext {
     nodeReference: NodeReference;
     isolated: boolean;
+    /** URL (on the test server) of the fixture release's manifest. */
+    fixtureRelease: string;
   }
 }

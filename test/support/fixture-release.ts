@@ -1,0 +1,40 @@
+// A tiny but real release, built by the pipeline from a generated CSV, for the device tests:
+// real shards, real ONNX models. Built once into test/fixtures/release-cache/ (git-ignored) and
+// reused; concurrent builders (two browser projects) write to their own folder and rename.
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { runBuild } from '../../src/pipeline/build/index.ts';
+import { createProgress } from '../../src/pipeline/progress/index.ts';
+import { writeTasteCsv } from './taste-csv.ts';
+
+export const FIXTURE_RELEASE_DIR = resolve('test/fixtures/release-cache');
+/** Where the Vite server of the browser projects serves it. */
+export const FIXTURE_RELEASE_URL = '/test/fixtures/release-cache/manifest.json';
+
+let building: Promise<string> | null = null;
+
+export function ensureFixtureRelease(): Promise<string> {
+  building ??= build();
+  return building;
+}
+
+async function build(): Promise<string> {
+  if (existsSync(join(FIXTURE_RELEASE_DIR, 'manifest.json'))) return FIXTURE_RELEASE_DIR;
+  const work = mkdtempSync(join(tmpdir(), 'ondeck-fixture-'));
+  const csv = writeTasteCsv(join(work, 'data'), { users: 150, items: 240, categories: 6, seed: 3 });
+  const out = join(work, 'release');
+  const quiet = createProgress({ stream: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }), enabled: false });
+  await runBuild({ dataset: 'csv', path: csv.interactions, items: csv.items, out, epochs: 2, seed: 11, releaseFrom: 'split' }, quiet);
+  if (!existsSync(join(FIXTURE_RELEASE_DIR, 'manifest.json'))) {
+    rmSync(FIXTURE_RELEASE_DIR, { recursive: true, force: true });
+    try {
+      renameSync(out, FIXTURE_RELEASE_DIR);
+    } catch (err) {
+      if (!existsSync(join(FIXTURE_RELEASE_DIR, 'manifest.json'))) throw err;
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+  return FIXTURE_RELEASE_DIR;
+}
