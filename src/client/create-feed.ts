@@ -1,0 +1,40 @@
+/**
+ * createFeed(): the library a page imports. Everything runs in a Web Worker (retrieval, ranking,
+ * IndexedDB); the page gets a small async facade over comlink. The worker is loaded with
+ * `new URL(..., import.meta.url)`, so Vite (or any bundler that understands it) ships it as its
+ * own chunk, and the page never imports worker code.
+ */
+import * as Comlink from 'comlink';
+import type { FeedItem, FeedOptions, FeedStatus, FeedWorkerApi, TrackEvent } from '../core/feed/index.ts';
+
+export interface Feed {
+  next(options?: { count?: number }): Promise<FeedItem[]>;
+  track(event: TrackEvent): Promise<void>;
+  status(): Promise<FeedStatus>;
+  /** Deletes all local data of this user (history, derived state). */
+  forget(): Promise<void>;
+  /** Stops the worker; the feed can't be used afterwards. */
+  close(): void;
+}
+
+export async function createFeed(options: FeedOptions): Promise<Feed> {
+  const worker = new Worker(new URL('../../workers/feed-worker.ts', import.meta.url), { type: 'module', name: 'ondeck-feed' });
+  const api = Comlink.wrap<FeedWorkerApi>(worker);
+  try {
+    // The worker resolves URLs against its own location: hand it an absolute one.
+    await api.init({ ...options, release: new URL(options.release, globalThis.location.href).href });
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
+  return {
+    next: (o) => api.next(o),
+    track: (e) => api.track(e),
+    status: () => api.status(),
+    forget: () => api.forget(),
+    close: () => {
+      api[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}

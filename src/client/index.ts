@@ -1,0 +1,3 @@
+export { createFeed } from './create-feed.ts';
+export type { Feed } from './create-feed.ts';
+export type { BackendChoice, FeedItem, FeedOptions, FeedStatus, TrackEvent } from '../core/feed/index.ts';

@@ -1,0 +1,97 @@
+/**
+ * Errors of the release loader. Across comlink only name, message and stack survive, so every
+ * class sets a stable `name` and puts what a caller needs to act on into the message too.
+ */
+import { OndeckError } from '../../src/core/errors.ts';
+
+/** What a byte string was checked against, and what it turned out to be. */
+export interface IntegrityFacts {
+  artifact: string;
+  url: string;
+  expected: { bytes: number; sha256: string };
+  /** `sha256` is null when the size was already wrong (hashing would add nothing). */
+  actual: { bytes: number; sha256: string | null };
+  /** Where the bytes came from: a download, or Cache Storage (which can be tampered with too). */
+  source: 'network' | 'cache';
+}
+
+/** An artifact's bytes do not match the size or SHA-256 the manifest gives for it. */
+export class ReleaseIntegrityError extends OndeckError {
+  override name = 'ReleaseIntegrityError';
+  readonly artifact: string;
+  readonly url: string;
+  readonly expected: IntegrityFacts['expected'];
+  readonly actual: IntegrityFacts['actual'];
+  readonly source: IntegrityFacts['source'];
+  constructor(facts: IntegrityFacts, options?: { cause?: unknown }) {
+    const what =
+      facts.actual.sha256 === null
+        ? `expected ${facts.expected.bytes} bytes, got ${facts.actual.bytes}`
+        : `expected sha256 ${facts.expected.sha256}, got ${facts.actual.sha256}`;
+    super(`artifact "${facts.artifact}" from the ${facts.source} (${facts.url}) failed verification: ${what}`, options);
+    this.artifact = facts.artifact;
+    this.url = facts.url;
+    this.expected = facts.expected;
+    this.actual = facts.actual;
+    this.source = facts.source;
+  }
+}
+
+/** A download failed: no response at all (`status` null: offline, DNS, CORS) or an HTTP error. */
+export class ReleaseFetchError extends OndeckError {
+  override name = 'ReleaseFetchError';
+  readonly url: string;
+  readonly status: number | null;
+  constructor(url: string, status: number | null, options?: { cause?: unknown }) {
+    const why = status === null ? `no response (offline?)${causeText(options?.cause)}` : `HTTP ${status}`;
+    super(`could not fetch ${url}: ${why}`, options);
+    this.url = url;
+    this.status = status;
+  }
+}
+
+/** The manifest downloaded but is not JSON or breaks the contract; `cause` has the details. */
+export class ReleaseManifestError extends OndeckError {
+  override name = 'ReleaseManifestError';
+  readonly url: string;
+  constructor(url: string, reason: string, options?: { cause?: unknown }) {
+    super(`the manifest at ${url} is invalid: ${reason}`, options);
+    this.url = url;
+  }
+}
+
+/**
+ * Cache Storage refused a write (quota, private mode) or does not exist (insecure context). The
+ * release still works from memory, but will not be there offline.
+ */
+export class ReleaseStorageError extends OndeckError {
+  override name = 'ReleaseStorageError';
+}
+
+/** No release can be used: the network one failed and no (intact) last good one is cached. */
+export class ReleaseUnavailableError extends OndeckError {
+  override name = 'ReleaseUnavailableError';
+}
+
+/** An artifact name or a cluster id the release does not have. */
+export class ReleaseLookupError extends OndeckError {
+  override name = 'ReleaseLookupError';
+  readonly key: string | number;
+  constructor(message: string, key: string | number) {
+    super(message);
+    this.key = key;
+  }
+}
+
+export const RELEASE_ERROR_NAMES: readonly string[] = Object.freeze([
+  'ReleaseIntegrityError',
+  'ReleaseFetchError',
+  'ReleaseManifestError',
+  'ReleaseStorageError',
+  'ReleaseUnavailableError',
+  'ReleaseLookupError',
+]);
+
+function causeText(cause: unknown): string {
+  return cause instanceof Error && cause.message ? `: ${cause.message}` : '';
+}
