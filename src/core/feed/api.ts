@@ -36,7 +36,7 @@ export interface FeedItem {
   title: string;
   image: string;
   durationSeconds: number | null;
-  /** Why this item is here, in a few words ("Because you watched Comedy", "Popular now", "Something new"). */
+  /** Why this item is here, in a few words ("Because you watch Comedy", "Popular now", "New", "Something different"). */
   reason: string;
 }
 
