@@ -17,6 +17,9 @@ function chromiumOrPlaceholder(): string {
 function browserProject(name: string, isolated: boolean, include: string[]) {
   return {
     server: { host: '127.0.0.1', headers: isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {} },
+    // Imported on demand (after a WebGPU adapter is found); listed so Vite pre-bundles them up
+    // front instead of discovering them mid-test and reloading the page.
+    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'onnxruntime-web', 'comlink', 'idb'] },
     test: {
       name,
       include,

@@ -1,0 +1,1 @@
+export { createJsRetriever } from './js-retriever.ts';
