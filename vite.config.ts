@@ -19,7 +19,7 @@ function browserProject(name: string, isolated: boolean, include: string[]) {
     server: { host: '127.0.0.1', headers: isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {} },
     // Imported on demand (after a WebGPU adapter is found); listed so Vite pre-bundles them up
     // front instead of discovering them mid-test and reloading the page.
-    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb'] },
+    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'onnxruntime-web', 'comlink', 'idb'] },
     test: {
       name,
       include,

@@ -1,0 +1,60 @@
+// The whole device path in a real page: createFeed() -> worker (comlink) -> release (verified,
+// cached) -> IndexedDB history -> user tower -> retrieval -> DCN -> re-ranking.
+import { describe, expect, inject, it } from 'vitest';
+import { createFeed } from '../../src/client/index.ts';
+
+const release = inject('fixtureRelease');
+let db = 0;
+const database = () => `ondeck-feed-test-${Date.now()}-${db++}`;
+
+describe('createFeed', () => {
+  it('serves a feed to a new user from the head shard, then personalises it', async () => {
+    const feed = await createFeed({ release, backend: 'js', database: database() });
+    try {
+      const status = await feed.status();
+      expect(status.releaseId).toMatch(/^r-/);
+      expect(status.backends.retrieval).toBe('js');
+      expect(['webgpu', 'wasm']).toContain(status.backends.ranking);
+      expect(status.historySize).toBe(0);
+
+      const first = await feed.next({ count: 20 });
+      expect(first).toHaveLength(20);
+      expect(new Set(first.map((x) => x.id)).size).toBe(20);
+      for (const x of first) {
+        expect(x.title).not.toBe('');
+        expect(x.pClick).toBeGreaterThan(0);
+        expect(x.pClick).toBeLessThan(1);
+        expect(x.reason.length).toBeGreaterThan(0);
+      }
+
+      for (const x of first.slice(0, 5)) {
+        await feed.track({ type: 'impression', itemId: x.id });
+        await feed.track({ type: 'click', itemId: x.id });
+      }
+      expect((await feed.status()).historySize).toBe(10);
+      const second = await feed.next({ count: 20 });
+      expect(second).toHaveLength(20);
+      // Seen items never come back.
+      const shown = new Set(first.slice(0, 5).map((x) => x.id));
+      expect(second.filter((x) => shown.has(x.id))).toEqual([]);
+      const timings = (await feed.status()).timings!;
+      expect(timings.retrieveMs).toBeGreaterThanOrEqual(0);
+      expect(timings.rankMs).toBeGreaterThan(0);
+    } finally {
+      await feed.forget();
+      feed.close();
+    }
+  });
+
+  it('rejects an invalid event by name, writing nothing', async () => {
+    const feed = await createFeed({ release, backend: 'js', database: database() });
+    try {
+      await expect(feed.track({ type: 'purchase' as 'click', itemId: 'x' })).rejects.toMatchObject({ name: 'ValidationError' });
+      await expect(feed.track({ type: 'click', itemId: '' })).rejects.toThrow(/itemId/);
+      expect((await feed.status()).historySize).toBe(0);
+      await expect(feed.next({ count: 0 })).rejects.toThrow(/count: must be an integer from 1 to 200/);
+    } finally {
+      feed.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The shards a worker holds: the head (always), the centroids (to pick clusters) and the cluster
+ * shards near the user, fetched lazily through the release store (verified, cached). Items are
+ * found by id across them, for tracking and re-embedding.
+ */
+import { HEAD_CLUSTER, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { decodeShard, itemVector, scoreShard, type Shard } from '../../src/core/shard/index.ts';
+import { categoryVocab, shardItemRecord, type ShardItemRecord } from '../../src/core/feed/index.ts';
+import { topK } from '../../src/core/vectors/index.ts';
+import type { LoadedRelease } from '../release/index.ts';
+
+export interface ItemRef {
+  shard: Shard;
+  index: number;
+}
+
+export class Catalog {
+  readonly head: Shard;
+  readonly vocab: readonly string[];
+  readonly #release: LoadedRelease;
+  readonly #centroids: Shard | null;
+  readonly #clusters = new Map<number, Promise<Shard>>();
+  readonly #byId = new Map<string, ItemRef>();
+
+  private constructor(release: LoadedRelease, head: Shard, centroids: Shard | null) {
+    this.#release = release;
+    this.head = head;
+    this.#centroids = centroids;
+    this.vocab = categoryVocab(release.manifest.featureSpec);
+    this.#index(head);
+  }
+
+  static async open(release: LoadedRelease): Promise<Catalog> {
+    const head = decodeShard(await release.shard(HEAD_CLUSTER));
+    const ref = release.manifest.artifacts.find((a) => a.kind === 'centroids');
+    const centroids = ref ? decodeShard(new Uint8Array(await release.artifact(ref.name))) : null;
+    return new Catalog(release, head, centroids);
+  }
+
+  get manifest(): ReleaseManifest {
+    return this.#release.manifest;
+  }
+
+  /** The `n` clusters whose centroids score highest against the user vector, loaded. */
+  async nearestClusters(user: Float32Array, n: number): Promise<Shard[]> {
+    if (!this.#centroids || this.#centroids.count === 0 || n <= 0) return [];
+    const best = topK(scoreShard(user, this.#centroids), n).indices;
+    return Promise.all(Array.from(best, (i) => this.cluster(Number(this.#centroids!.id(i)))));
+  }
+
+  cluster(id: number): Promise<Shard> {
+    let shard = this.#clusters.get(id);
+    if (!shard) {
+      shard = this.#release.shard(id).then((bytes) => {
+        const s = decodeShard(bytes);
+        this.#index(s);
+        return s;
+      });
+      // A failed fetch (offline, bad hash) must not stick: the next feed tries again.
+      shard.catch(() => this.#clusters.delete(id));
+      this.#clusters.set(id, shard);
+    }
+    return shard;
+  }
+
+  find(id: string): ItemRef | undefined {
+    return this.#byId.get(id);
+  }
+
+  record(ref: ItemRef): ShardItemRecord {
+    return shardItemRecord(ref.shard, ref.index, this.vocab);
+  }
+
+  vector(ref: ItemRef): Float32Array {
+    return itemVector(ref.shard, ref.index);
+  }
+
+  #index(shard: Shard): void {
+    for (let i = 0; i < shard.count; i++) {
+      const id = String(shard.id(i));
+      if (!this.#byId.has(id)) this.#byId.set(id, { shard, index: i });
+    }
+  }
+}

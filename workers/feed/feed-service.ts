@@ -1,0 +1,216 @@
+/**
+ * The feed worker: release -> history -> user vector -> retrieval -> ranking -> re-ranking.
+ * Implements the FeedWorkerApi contract (src/core/feed/api.ts); the entry exposes it with comlink.
+ * Every stage reports the backend it used and its time, never a guess.
+ */
+import { buildFeatureTensors, tensorLayout, type HistoryEntry } from '../../src/core/features/index.ts';
+import type { FeedItem, FeedOptions, FeedStatus, FeedTimings, FeedWorkerApi, RetrievalBackend, TrackEvent } from '../../src/core/feed/index.ts';
+import { ValidationError } from '../../src/core/errors.ts';
+import { rerank, type RerankCandidate } from '../../src/core/rerank/index.ts';
+import type { Shard } from '../../src/core/shard/index.ts';
+import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
+import { configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
+import { createReleaseStore, type LoadedRelease } from '../release/index.ts';
+import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
+import { Catalog, type ItemRef } from './catalog.ts';
+import { FEED_DEFAULTS } from './defaults.ts';
+import { FeedNotReadyError } from './errors.ts';
+
+interface Ready {
+  options: FeedOptions;
+  release: LoadedRelease;
+  catalog: Catalog;
+  history: HistoryStore;
+  ranker: ModelRunner;
+  userTower: ModelRunner | null;
+  userFeatures: string[];
+  retrieval: RetrievalBackend;
+  retriever: { key: string; retriever: Retriever } | null;
+}
+
+export class FeedService implements FeedWorkerApi {
+  #ready: Ready | null = null;
+  #timings: FeedTimings | null = null;
+  #feeds = 0;
+
+  async init(options: FeedOptions): Promise<FeedStatus> {
+    if (typeof options?.release !== 'string' || options.release === '') {
+      throw new ValidationError('release', 'must be the URL of a release manifest, e.g. /v1/releases/latest');
+    }
+    const choice = parseRetrievalBackend(options.backend ?? 'auto');
+    const capabilities = await detectCapabilities();
+    configureOrt({ isolated: capabilities.crossOriginIsolated });
+    const release = await createReleaseStore({ manifestUrl: options.release }).load();
+    const manifest = release.manifest;
+    const catalog = await Catalog.open(release);
+    const history = await openHistory({ name: options.database ?? 'ondeck' });
+    const providers = options.rankingProviders ?? ['webgpu', 'wasm'];
+    const ranker = await createModelRunner(await release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers });
+    const tower = manifest.models.userTower;
+    const userTower = tower ? await createModelRunner(await release.artifact(tower.artifact), tower, { providers }) : null;
+    const layout = tensorLayout(manifest.featureSpec);
+    const userFeatures = tower ? [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))] : [];
+    // Calibrate on the head shard: it is always there, and the clusters have its shape.
+    const selection = await chooseRetrievalBackend(choice, [catalog.head], capabilities);
+    selection.retriever.dispose();
+    await history.useRelease(manifest.releaseId);
+    this.#ready = { options, release, catalog, history, ranker, userTower, userFeatures, retrieval: selection.backend, retriever: null };
+    return this.status();
+  }
+
+  async next(options: { count?: number } = {}): Promise<FeedItem[]> {
+    const r = this.#need();
+    const count = options.count ?? FEED_DEFAULTS.count;
+    if (!Number.isInteger(count) || count < 1 || count > FEED_DEFAULTS.maxCount) {
+      throw new ValidationError('count', `must be an integer from 1 to ${FEED_DEFAULTS.maxCount}, got ${String(count)}`);
+    }
+    const now = Date.now();
+    const spec = r.catalog.manifest.featureSpec;
+    let t = performance.now();
+    const [entries, seen, hidden] = await Promise.all([r.history.historyEntries(FEED_DEFAULTS.historyEvents), r.history.seen(), r.history.hidden()]);
+    const user = { history: entries };
+    // A new user's vector comes from the tower too (no history: its bias and any user features).
+    const userVector = r.userTower ? await this.#userVector(r, user, now) : null;
+    const userVectorMs = performance.now() - t;
+
+    t = performance.now();
+    // As the pipeline evaluated it: the user's nearest items plus the head shard (popular and
+    // fresh), which is all a new user has to go on.
+    const retrieved = userVector ? await this.#retrieve(r, userVector, seen, hidden) : [];
+    const refs = unionById(retrieved, headItems(r.catalog.head, seen, hidden));
+    const retrieveMs = performance.now() - t;
+
+    t = performance.now();
+    const records = refs.map((ref) => r.catalog.record(ref));
+    const tensors = buildFeatureTensors(spec, records.map((item) => ({ user, item })), { now });
+    const out = await r.ranker.run(tensors);
+    const pClick = out.pClick!;
+    const watch = out.watchFraction ?? null;
+    const rankMs = performance.now() - t;
+
+    t = performance.now();
+    const candidates: RerankCandidate[] = refs.map((ref, j) => {
+      const w = watch ? watch[j]! : null;
+      const c: RerankCandidate = {
+        id: records[j]!.id,
+        score: pClick[j]! * (w ?? 1),
+        pClick: pClick[j]!,
+        watchFraction: w,
+        embedding: r.catalog.vector(ref),
+        categories: records[j]!.categories,
+        popularity: records[j]!.popularity,
+        source: ref.shard === r.catalog.head ? 'head' : 'retrieval',
+      };
+      if (records[j]!.created !== undefined) c.created = records[j]!.created!;
+      return c;
+    });
+    const ranked = rerank(candidates, { count, now, seen, hidden, seed: this.#feeds++, userCategories: categoryShares(entries) });
+    const indexOf = new Map(records.map((rec, j) => [rec.id, j] as const));
+    const items = ranked.map((x): FeedItem => {
+      const j = indexOf.get(x.id)!;
+      const ref = refs[j]!;
+      const duration = records[j]!.durationSeconds;
+      return {
+        id: x.id,
+        score: x.score,
+        pClick: x.pClick,
+        watchFraction: x.watchFraction,
+        title: meta(ref, 'title') || x.id,
+        image: meta(ref, 'image'),
+        durationSeconds: duration ?? null,
+        reason: x.reason,
+      };
+    });
+    this.#timings = { userVectorMs, retrieveMs, rankMs, rerankMs: performance.now() - t };
+    return items;
+  }
+
+  async track(event: TrackEvent): Promise<void> {
+    const r = this.#need();
+    // Validate before anything else touches storage: a bad event writes nothing.
+    const valid = validateTrackEvent(event);
+    const ref = r.catalog.find(valid.itemId);
+    const item = ref ? { record: r.catalog.record(ref), embedding: r.catalog.vector(ref), releaseId: r.catalog.manifest.releaseId } : null;
+    await r.history.append(valid, item);
+  }
+
+  async status(): Promise<FeedStatus> {
+    const r = this.#ready;
+    return {
+      releaseId: r?.catalog.manifest.releaseId ?? null,
+      backends: { retrieval: r?.retrieval ?? null, ranking: r?.ranker.provider ?? null },
+      cached: r?.release.source === 'cache',
+      offline: typeof navigator !== 'undefined' && navigator.onLine === false,
+      historySize: r ? await r.history.count() : 0,
+      timings: this.#timings,
+      releaseProblem: r?.release.problem ?? null,
+    };
+  }
+
+  async forget(): Promise<void> {
+    const r = this.#need();
+    await r.history.forget();
+    r.history = await openHistory({ name: r.options.database ?? 'ondeck' });
+    await r.history.useRelease(r.catalog.manifest.releaseId);
+  }
+
+  #need(): Ready {
+    if (!this.#ready) throw new FeedNotReadyError('the feed is not initialised: await createFeed() (init) first');
+    return this.#ready;
+  }
+
+  async #userVector(r: Ready, user: { history: HistoryEntry[] }, now: number): Promise<Float32Array> {
+    const tensors = buildFeatureTensors(r.catalog.manifest.featureSpec, [{ user }], { now, only: r.userFeatures });
+    const out = await r.userTower!.run(tensors);
+    return out.userVector!;
+  }
+
+  async #retrieve(r: Ready, userVector: Float32Array, seen: ReadonlySet<string>, hidden: ReadonlySet<string>): Promise<ItemRef[]> {
+    const clusters = await r.catalog.nearestClusters(userVector, FEED_DEFAULTS.clusters);
+    const shards = [r.catalog.head, ...clusters];
+    const key = clusters.map((s) => s.cluster).join(',');
+    if (r.retriever?.key !== key) {
+      r.retriever?.retriever.dispose();
+      r.retriever = { key, retriever: await createRetriever(r.retrieval, shards) };
+    }
+    const k = r.options.candidates ?? FEED_DEFAULTS.candidates;
+    const found = await r.retriever.retriever.search(userVector, k, (s, i) => {
+      const id = String(shards[s]!.id(i));
+      return seen.has(id) || hidden.has(id);
+    });
+    return Array.from(found.item, (item, j) => ({ shard: shards[found.shard[j]!]!, index: item }));
+  }
+}
+
+/** A new user: the head shard (popular and fresh items) is the candidate set. */
+function headItems(head: Shard, seen: ReadonlySet<string>, hidden: ReadonlySet<string>): ItemRef[] {
+  const refs: ItemRef[] = [];
+  for (let i = 0; i < head.count; i++) {
+    const id = String(head.id(i));
+    if (!seen.has(id) && !hidden.has(id)) refs.push({ shard: head, index: i });
+  }
+  return refs;
+}
+
+function unionById(a: readonly ItemRef[], b: readonly ItemRef[]): ItemRef[] {
+  const ids = new Set(a.map((ref) => String(ref.shard.id(ref.index))));
+  return [...a, ...b.filter((ref) => !ids.has(String(ref.shard.id(ref.index))))];
+}
+
+function meta(ref: ItemRef, field: string): string {
+  return ref.shard.metaFields.includes(field) ? ref.shard.meta(field, ref.index) : '';
+}
+
+/** The user's history share per category (for the re-ranker's reasons and exploration). */
+function categoryShares(entries: readonly HistoryEntry[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const e of entries) {
+    if (e.type === 'impression' || e.type === 'hide' || e.type === 'skip') continue;
+    const cats = (e.item['categories'] as readonly string[] | undefined) ?? [];
+    for (const c of cats) counts.set(c, (counts.get(c) ?? 0) + 1 / cats.length);
+    if (cats.length > 0) total++;
+  }
+  for (const [c, n] of counts) counts.set(c, n / Math.max(total, 1));
+  return counts;
+}

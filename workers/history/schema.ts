@@ -1,0 +1,98 @@
+/**
+ * The one IndexedDB schema of the on-device history (idb's typed DBSchema). Every store and index
+ * the code touches is named here; migrations.ts creates them, version by version.
+ */
+import type { DBSchema } from 'idb';
+import type { EventType } from '../../src/core/events.ts';
+import type { ShardItemRecord } from '../../src/core/feed/shard-item.ts';
+
+/**
+ * The item as the models saw it when the event happened: its `item.*` features rebuilt from the
+ * shard (id, categories, durationSeconds, created, popularity, any other column) plus its vector.
+ * A snapshot, not a reference: shards are replaced by every release, and the user tower must
+ * still read items that are gone from the current one.
+ */
+export interface ItemSnapshot extends ShardItemRecord {
+  /** The item vector in the embedding space of `releaseId`; absent when unknown or stale. */
+  embedding?: Float32Array;
+  /** The release whose shards the snapshot came from; null when the item was in none. */
+  releaseId: string | null;
+  /**
+   * Set when a release whose embedding space differs no longer has this item (see reembed.ts):
+   * the features are kept (they are still true of the item), the vector is dropped.
+   */
+  stale?: true;
+}
+
+/** IndexedDB keys cannot be booleans, so the sync flag is a number, indexable. */
+export type SyncFlag = 0 | 1;
+
+/** One interaction in the append-only log. */
+export interface StoredEvent {
+  /** Log position: the store's autoIncrement key, strictly increasing across tabs. */
+  seq: number;
+  type: EventType;
+  itemId: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+  watchSeconds?: number;
+  /** watchSeconds / the item's duration, in [0, 1]; absent when either is unknown. */
+  watchFraction?: number;
+  item: ItemSnapshot;
+  /** 1 once the sync queue has delivered it. */
+  synced: SyncFlag;
+}
+
+/** A StoredEvent before the store assigned its seq. */
+export type NewEvent = Omit<StoredEvent, 'seq'>;
+
+/** When a release was first and last used on this device; for rollback and clean-up decisions. */
+export interface ReleaseRecord {
+  releaseId: string;
+  firstUsed: number;
+  lastUsed: number;
+}
+
+/** The derived state kept beside the log; each key has its own value type. */
+export interface HistoryStateMap {
+  /** The user vector computed from history, valid for one release and one log position. */
+  userVector: { releaseId: string; vector: Float32Array; lastSeq: number; at: number };
+  /** The release the feed last ran on. */
+  lastReleaseId: string;
+  /** The release whose embedding space the snapshots are in (written by reembed). */
+  embeddingReleaseId: string;
+  /** Random id of this install, for pseudonymous sync; rotated by the sync code. */
+  installId: string;
+}
+export type HistoryStateKey = keyof HistoryStateMap;
+
+export interface HistoryDB extends DBSchema {
+  events: {
+    key: number;
+    value: StoredEvent;
+    indexes: {
+      at: number;
+      itemId: string;
+      synced: SyncFlag;
+      /** [type, itemId]: the events of one item and type, for migrations and tools. */
+      typeItem: [EventType, string];
+    };
+  };
+  /**
+   * How many events of the log each (type, item) pair has, kept in step with every append and
+   * eviction. The seen and hidden sets are its keys, read in one request per type: walking an
+   * index of 5000 events one cursor step at a time cost 50-130 ms, too slow for every feed.
+   */
+  interactions: {
+    key: [EventType, string];
+    value: number;
+  };
+  state: {
+    key: HistoryStateKey;
+    value: HistoryStateMap[HistoryStateKey];
+  };
+  releases: {
+    key: string;
+    value: ReleaseRecord;
+  };
+}
