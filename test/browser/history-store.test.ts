@@ -253,7 +253,7 @@ describe('bounded size', () => {
 });
 
 describe('seen, hidden, state and releases', () => {
-  it('collects seen (impression, click, watch) and hidden ids', async () => {
+  it('collects seen (impression, click, watch, like, skip) and hidden ids', async () => {
     const history = await open();
     const events: [EventType, string][] = [
       ['impression', 'a'],
@@ -268,7 +268,7 @@ describe('seen, hidden, state and releases', () => {
       ['impression', 'a'],
     ];
     for (const [type, id] of events) await history.append({ type, itemId: id }, item(id));
-    expect([...(await history.seen())].sort()).toEqual(['a', 'b', 'c', 'f']);
+    expect([...(await history.seen())].sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     expect([...(await history.hidden())].sort()).toEqual(['f', 'g']);
     await expectCountsMatchLog(history);
   });

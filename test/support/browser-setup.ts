@@ -5,12 +5,14 @@
 // 3. build the tiny real release the device tests load (test/support/fixture-release.ts).
 import type { TestProject } from 'vitest/node';
 import { findChromium } from './chromium.ts';
+import { deviceReference } from './device-reference.ts';
 import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
 import { nodeReference } from './node-reference.ts';
 
 export default async function setup(project: TestProject): Promise<void> {
   findChromium();
   project.provide('nodeReference', nodeReference());
-  await ensureFixtureRelease();
+  const dir = await ensureFixtureRelease();
   project.provide('fixtureRelease', FIXTURE_RELEASE_URL);
+  project.provide('deviceReference', await deviceReference(dir));
 }

@@ -33,5 +33,7 @@ declare module 'vitest' {
     isolated: boolean;
     /** URL (on the test server) of the fixture release's manifest. */
     fixtureRelease: string;
+    /** The pipeline's scores for a fixed history on the fixture release (device-reference.ts). */
+    deviceReference: import('./device-reference.ts').DeviceReference;
   }
 }

@@ -10,7 +10,7 @@ import { rerank, type RerankCandidate } from '../../src/core/rerank/index.ts';
 import type { Shard } from '../../src/core/shard/index.ts';
 import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
 import { configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
-import { createReleaseStore, type LoadedRelease } from '../release/index.ts';
+import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../release/index.ts';
 import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
 import { Catalog, type ItemRef } from './catalog.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
@@ -28,10 +28,23 @@ interface Ready {
   retriever: { key: string; retriever: Retriever } | null;
 }
 
+/** Seams for tests and embedders: the clock and the network. */
+export interface FeedServiceOptions {
+  now?: () => number;
+  fetch?: ReleaseFetch;
+}
+
 export class FeedService implements FeedWorkerApi {
   #ready: Ready | null = null;
   #timings: FeedTimings | null = null;
   #feeds = 0;
+  readonly #now: () => number;
+  readonly #fetch: ReleaseFetch | undefined;
+
+  constructor(options: FeedServiceOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#fetch = options.fetch;
+  }
 
   async init(options: FeedOptions): Promise<FeedStatus> {
     if (typeof options?.release !== 'string' || options.release === '') {
@@ -40,10 +53,10 @@ export class FeedService implements FeedWorkerApi {
     const choice = parseRetrievalBackend(options.backend ?? 'auto');
     const capabilities = await detectCapabilities();
     configureOrt({ isolated: capabilities.crossOriginIsolated });
-    const release = await createReleaseStore({ manifestUrl: options.release }).load();
+    const release = await createReleaseStore({ manifestUrl: options.release, ...(this.#fetch ? { fetch: this.#fetch } : {}) }).load();
     const manifest = release.manifest;
     const catalog = await Catalog.open(release);
-    const history = await openHistory({ name: options.database ?? 'ondeck' });
+    const history = await openHistory({ name: options.database ?? 'ondeck', now: this.#now });
     const providers = options.rankingProviders ?? ['webgpu', 'wasm'];
     const ranker = await createModelRunner(await release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers });
     const tower = manifest.models.userTower;
@@ -64,10 +77,16 @@ export class FeedService implements FeedWorkerApi {
     if (!Number.isInteger(count) || count < 1 || count > FEED_DEFAULTS.maxCount) {
       throw new ValidationError('count', `must be an integer from 1 to ${FEED_DEFAULTS.maxCount}, got ${String(count)}`);
     }
-    const now = Date.now();
+    const now = this.#now();
     const spec = r.catalog.manifest.featureSpec;
     let t = performance.now();
-    const [entries, seen, hidden] = await Promise.all([r.history.historyEntries(FEED_DEFAULTS.historyEvents), r.history.seen(), r.history.hidden()]);
+    // Stale entries (items outside the shards loaded when they were tracked, or dropped by a new
+    // release) still carry their id, which the spec's id vocabulary maps or drops: keep them.
+    const [entries, seen, hidden] = await Promise.all([
+      r.history.historyEntries(FEED_DEFAULTS.historyEvents, { includeStale: true }),
+      r.history.seen(),
+      r.history.hidden(),
+    ]);
     const user = { history: entries };
     // A new user's vector comes from the tower too (no history: its bias and any user features).
     const userVector = r.userTower ? await this.#userVector(r, user, now) : null;
@@ -150,7 +169,7 @@ export class FeedService implements FeedWorkerApi {
   async forget(): Promise<void> {
     const r = this.#need();
     await r.history.forget();
-    r.history = await openHistory({ name: r.options.database ?? 'ondeck' });
+    r.history = await openHistory({ name: r.options.database ?? 'ondeck', now: this.#now });
     await r.history.useRelease(r.catalog.manifest.releaseId);
   }
 

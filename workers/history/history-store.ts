@@ -34,7 +34,9 @@ export interface HistoryOptions {
 }
 
 /** Events that put an item in the seen set: the re-ranker does not show them again. */
-const SEEN_TYPES: readonly EventType[] = ['impression', 'click', 'watch'];
+// Every interaction means the item was on screen: a feed never serves it again. A hide is also
+// kept apart (hidden()), so it can outlive the seen set if the app clears one of them.
+const SEEN_TYPES: readonly EventType[] = ['impression', 'click', 'watch', 'like', 'skip'];
 
 /** Opens (creating or migrating) the history database and returns the store over it. */
 export async function openHistory(options: HistoryOptions = {}): Promise<HistoryStore> {
@@ -113,7 +115,7 @@ export class HistoryStore {
     return batches.flat().map(toHistoryEntry);
   }
 
-  /** Ids of items the user was shown or engaged with (impression, click, watch). */
+  /** Ids of items the user was shown or engaged with (impression, click, watch, like, skip). */
   seen(): Promise<Set<string>> {
     return this.#itemsOf(SEEN_TYPES);
   }

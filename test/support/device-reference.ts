@@ -1,0 +1,57 @@
+// The pipeline side of the device parity test, computed in Node from the fixture release: for a
+// fixed history and clock, the user vector and P(click) of every item, through the exported
+// ONNX models (themselves equal to the trained tfjs models within 1e-7, export-parity.test.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFeatureTensors, tensorLayout, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
+import { categoryVocab, shardItemRecord } from '../../src/core/feed/index.ts';
+import { parseManifest, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { decodeShard } from '../../src/core/shard/index.ts';
+import { createNodeSession, ortForNode } from '../../src/pipeline/onnx/ort-node.ts';
+
+export interface DeviceReference {
+  now: number;
+  history: { itemId: string; type: 'click' | 'like'; at: number }[];
+  userVector: number[];
+  /** item id -> P(click) for the history above, at `now`. */
+  pClick: Record<string, number>;
+}
+
+export const PARITY_NOW = Date.UTC(2025, 5, 1, 12);
+
+async function run(manifest: ReleaseManifest, dir: string, model: ModelRef, tensors: Record<string, FeatureTensor>, output: string): Promise<Float32Array> {
+  const ort = ortForNode();
+  const artifact = manifest.artifacts.find((a) => a.name === model.artifact)!;
+  const session = await createNodeSession(new Uint8Array(readFileSync(join(dir, artifact.url))));
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+  for (const b of model.inputs) {
+    const t = tensors[b.tensor]!;
+    feeds[b.name] = new ort.Tensor(t.type, t.data, t.dims);
+  }
+  const out = await session.run(feeds);
+  await session.release();
+  return out[output]!.data as Float32Array;
+}
+
+export async function deviceReference(dir: string): Promise<DeviceReference> {
+  const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const spec = manifest.featureSpec;
+  const vocab = categoryVocab(spec);
+  const shards = manifest.artifacts.filter((a) => a.kind === 'shard').map((a) => decodeShard(new Uint8Array(readFileSync(join(dir, a.url)))));
+  const records = new Map<string, ReturnType<typeof shardItemRecord>>();
+  for (const s of shards) for (let i = 0; i < s.count; i++) if (!records.has(String(s.id(i)))) records.set(String(s.id(i)), shardItemRecord(s, i, vocab));
+  // A history of four items of the head shard, which every device holds from the start (an item
+  // outside the loaded shards is tracked by id only; see workers/feed/feed-service.ts).
+  const head = shards.find((s) => s.cluster === -1)!;
+  const history = [0, 1, 2, 3].map((i, k) => ({ itemId: String(head.id(i)), type: (k % 2 ? 'like' : 'click') as 'click' | 'like', at: PARITY_NOW - (4 - k) * 3_600_000 }));
+  const entries: HistoryEntry[] = history.map((h) => ({ item: records.get(h.itemId)!, type: h.type, at: h.at }));
+  const layout = tensorLayout(spec);
+  const tower = manifest.models.userTower!;
+  const userFeatures = [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))];
+  const user = { history: entries };
+  const userVector = await run(manifest, dir, tower, buildFeatureTensors(spec, [{ user }], { now: PARITY_NOW, only: userFeatures }), tower.outputs.userVector!);
+  const ids = [...records.keys()];
+  const tensors = buildFeatureTensors(spec, ids.map((id) => ({ user, item: records.get(id)! })), { now: PARITY_NOW });
+  const p = await run(manifest, dir, manifest.models.ranker, tensors, manifest.models.ranker.outputs.pClick!);
+  return { now: PARITY_NOW, history, userVector: Array.from(userVector), pClick: Object.fromEntries(ids.map((id, i) => [id, p[i]!])) };
+}
