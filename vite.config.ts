@@ -14,7 +14,7 @@ function chromiumOrPlaceholder(): string {
   }
 }
 
-function browserProject(name: string, isolated: boolean, include: string[]) {
+function browserProject(name: string, isolated: boolean, include: string[], globalSetup = 'test/support/browser-setup.ts') {
   return {
     server: { host: '127.0.0.1', headers: isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {} },
     // Imported on demand (after a WebGPU adapter is found); listed so Vite pre-bundles them up
@@ -23,7 +23,7 @@ function browserProject(name: string, isolated: boolean, include: string[]) {
     test: {
       name,
       include,
-      globalSetup: ['test/support/browser-setup.ts'],
+      globalSetup: [globalSetup],
       provide: { isolated },
       testTimeout: 60_000,
       browser: {
@@ -54,6 +54,8 @@ export default defineConfig({
       browserProject('browser', true, ['test/browser/**/*.test.ts']),
       // No COOP/COEP, as most webviews: the runtime must work there too.
       browserProject('browser-plain', false, ['test/browser/**/*.test.ts']),
+      // Benchmarks in the page: run by `npm run bench` only (npm test names its projects).
+      browserProject('bench-browser', true, ['test/bench/browser/**/*.bench-browser.ts'], 'test/support/bench-setup.ts'),
     ],
   },
 });

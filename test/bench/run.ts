@@ -8,9 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { shardBench } from './shard.ts';
 import { vectorsBench } from './vectors.ts';
+import { deviceBench } from './device.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [shardBench, vectorsBench];
+const SUITES: BenchSuite[] = [shardBench, vectorsBench, deviceBench];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null } {
   let quick = false;

@@ -35,5 +35,7 @@ declare module 'vitest' {
     fixtureRelease: string;
     /** The pipeline's scores for a fixed history on the fixture release (device-reference.ts). */
     deviceReference: import('./device-reference.ts').DeviceReference;
+    /** URL of the 100k-item benchmark release (bench-setup.ts; the bench-browser project only). */
+    benchRelease: string;
   }
 }

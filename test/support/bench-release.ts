@@ -1,0 +1,61 @@
+// A 100k-item release for the device benchmark: the fixture release's models and feature spec
+// (trained by the pipeline), over a catalogue of random unit vectors clustered by the release
+// writer like any other. Ids beyond the spec's vocabulary map to "unknown", which costs the
+// ranker nothing: the timings are what this is for, not the recommendations.
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseManifest } from '../../src/core/release/index.ts';
+import { categoryVocab } from '../../src/core/feed/index.ts';
+import { writeRelease } from '../../src/pipeline/release/index.ts';
+import { ensureFixtureRelease } from './fixture-release.ts';
+import { gaussianRows, mulberry32 } from './vector-data.ts';
+
+export const BENCH_RELEASE_DIR = resolve('test/fixtures/bench-release-cache');
+export const BENCH_RELEASE_URL = '/test/fixtures/bench-release-cache/manifest.json';
+
+export async function ensureBenchRelease(n = 100_000): Promise<string> {
+  if (existsSync(join(BENCH_RELEASE_DIR, 'manifest.json'))) return BENCH_RELEASE_DIR;
+  const fixture = await ensureFixtureRelease();
+  const manifest = parseManifest(JSON.parse(readFileSync(join(fixture, 'manifest.json'), 'utf8')));
+  const model = (name: string) => new Uint8Array(readFileSync(join(fixture, manifest.artifacts.find((a) => a.name === name)!.url)));
+  const dim = manifest.embeddingDim;
+  const rand = mulberry32(17);
+  const vectors = gaussianRows(n, dim, rand);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += vectors[i * dim + j]! ** 2;
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0; j < dim; j++) vectors[i * dim + j]! *= inv;
+  }
+  const now = Date.UTC(2025, 5, 1);
+  const vocab = categoryVocab(manifest.featureSpec);
+  const items = Array.from({ length: n }, (_, i) => ({ id: `b${i}`, embedding: vectors.subarray(i * dim, (i + 1) * dim), created: now - Math.floor(rand() * 400) * 86_400_000 }));
+  const categories = items.map(() => [vocab[Math.floor(rand() * vocab.length)]!]);
+  const popularity = Float32Array.from(items, (_, i) => 1000 / (1 + i));
+  const tmp = `${BENCH_RELEASE_DIR}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  await writeRelease({
+    outDir: tmp,
+    featureSpec: manifest.featureSpec,
+    embeddingDim: dim,
+    items,
+    columns: [
+      { name: 'category', type: 'u16', width: 1, values: (i) => [vocab.indexOf(categories[i]![0]!) + 1] },
+      { name: 'durationSeconds', type: 'u32', values: (i) => 60 + (i % 1800) },
+      { name: 'createdDays', type: 'i32', values: (i) => Math.floor(items[i]!.created / 86_400_000) },
+      { name: 'popularity', type: 'f32', values: (i) => popularity[i]! },
+    ],
+    meta: [{ name: 'title', value: (i) => `Benchmark item ${i}` }],
+    popularity,
+    models: {
+      ranker: { bytes: model(manifest.models.ranker.artifact), inputs: manifest.models.ranker.inputs, outputs: { pClick: manifest.models.ranker.outputs.pClick! } },
+      userTower: { bytes: model(manifest.models.userTower!.artifact), inputs: manifest.models.userTower!.inputs, outputs: { userVector: manifest.models.userTower!.outputs.userVector! } },
+    },
+    seed: 1,
+  });
+  if (!existsSync(join(BENCH_RELEASE_DIR, 'manifest.json'))) {
+    rmSync(BENCH_RELEASE_DIR, { recursive: true, force: true });
+    renameSync(tmp, BENCH_RELEASE_DIR);
+  } else rmSync(tmp, { recursive: true, force: true });
+  return BENCH_RELEASE_DIR;
+}
