@@ -330,7 +330,7 @@ describe('synthetic video platform', () => {
     expectWellFormed(ds);
     expect(n).toBeGreaterThan(100_000);
     expect(n).toBeLessThan(300_000);
-    expect(generateMs).toBeLessThan(4000); // ~0.4 s on a laptop core; slack for loaded CI
+    // generateMs is logged, not asserted: speed belongs to the benchmarks on this shared machine.
     expect(ds.feedback).toBe('impressions');
     expect(ds.users.size).toBe(2000);
     expect(ds.items.size).toBe(3000);

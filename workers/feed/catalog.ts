@@ -21,6 +21,7 @@ export class Catalog {
   readonly #centroids: Shard | null;
   readonly #clusters = new Map<number, Promise<Shard>>();
   readonly #byId = new Map<string, ItemRef>();
+  readonly #perShard = new WeakMap<Shard, { records: (ShardItemRecord | undefined)[]; vectors: (Float32Array | undefined)[] }>();
 
   private constructor(release: LoadedRelease, head: Shard, centroids: Shard | null) {
     this.#release = release;
@@ -67,12 +68,22 @@ export class Catalog {
     return this.#byId.get(id);
   }
 
+  /** The item's feature record; built once per item (shards are immutable), then reused. */
   record(ref: ItemRef): ShardItemRecord {
-    return shardItemRecord(ref.shard, ref.index, this.vocab);
+    const cache = this.#cache(ref.shard);
+    return (cache.records[ref.index] ??= shardItemRecord(ref.shard, ref.index, this.vocab));
   }
 
+  /** The item's dequantised vector, cached like the record. */
   vector(ref: ItemRef): Float32Array {
-    return itemVector(ref.shard, ref.index);
+    const cache = this.#cache(ref.shard);
+    return (cache.vectors[ref.index] ??= itemVector(ref.shard, ref.index));
+  }
+
+  #cache(shard: Shard): { records: (ShardItemRecord | undefined)[]; vectors: (Float32Array | undefined)[] } {
+    let c = this.#perShard.get(shard);
+    if (!c) this.#perShard.set(shard, (c = { records: [], vectors: [] }));
+    return c;
   }
 
   #index(shard: Shard): void {
