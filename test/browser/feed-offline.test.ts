@@ -6,8 +6,11 @@ import { FeedService } from '../../workers/feed/index.ts';
 const release = new URL(inject('fixtureRelease'), location.href).href;
 const offline = () => Promise.reject(new TypeError('Failed to fetch (network cut by the test)'));
 
+// One clock for every service here, so two feeds over the same release and history compare exactly.
+const NOW = Date.UTC(2025, 5, 1, 12);
+
 async function feedWith(fetchImpl?: (url: string, init?: RequestInit) => Promise<Response>) {
-  const feed = new FeedService(fetchImpl ? { fetch: fetchImpl } : {});
+  const feed = new FeedService(fetchImpl ? { fetch: fetchImpl, now: () => NOW } : { now: () => NOW });
   const status = await feed.init({ release, backend: 'js', rankingProviders: ['wasm'], database: `offline-${crypto.randomUUID()}` });
   return { feed, status };
 }
