@@ -3,17 +3,9 @@ import { quantizeRowsInt8, scoreRowsF32, scoreRowsInt8, topK } from '../../src/c
 // Seeded vector data and the int8-recall measurement, shared by test/unit/vectors.test.ts and
 // test/bench/vectors.ts, so the unit test asserts exactly the figure the benchmark reports.
 
-/** mulberry32: a tiny, fast 32-bit PRNG; good enough for test data and fully deterministic. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/core/random.ts';
+
+export { mulberry32 };
 
 /** Standard normal by Box-Muller (one of the pair; simplicity over speed). */
 export function gaussian(rand: () => number): number {

@@ -10,6 +10,7 @@ import {
 } from '../../src/core/rerank/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../src/core/rerank/index.ts';
 import { mulberry32 } from '../support/vector-data.ts';
+import { fieldOf } from '../support/field-of.ts';
 
 // Hand-made cases: each expected feed is worked out in the comments.
 
@@ -53,15 +54,6 @@ function opts(extra: Partial<RerankOptions> = {}): RerankOptions {
 
 const ids = (feed: { id: string }[]): string[] => feed.map((x) => x.id);
 
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ValidationError) return err.field;
-    throw err;
-  }
-  throw new Error('did not throw');
-}
 
 describe('rerank: filtering', () => {
   it('drops seen and hidden items, and keeps order and positions', () => {

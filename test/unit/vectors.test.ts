@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/core/errors.ts';
 import {
   cosine,
   dequantizeRowsInt8,
@@ -20,16 +19,8 @@ import {
   mulberry32,
   residualInt8Recall,
 } from '../support/vector-data.ts';
+import { fieldOf } from '../support/field-of.ts';
 
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ValidationError) return err.field;
-    throw err;
-  }
-  throw new Error('did not throw');
-}
 
 describe('dot products', () => {
   it('dotF32 on hand examples', () => {

@@ -5,7 +5,7 @@ import { selectMmr } from './mmr.ts';
 import { NearDuplicates } from './near-duplicates.ts';
 import { resolveRerankOptions } from './options.ts';
 import { buildPool } from './pool.ts';
-import { mulberry32 } from './prng.ts';
+import { mulberry32 } from '../random.ts';
 import { Reasons } from './reasons.ts';
 import type { RerankCandidate, RerankOptions, RerankedItem } from './types.ts';
 import { usualShare } from './user-categories.ts';

@@ -3,6 +3,8 @@
  * cannot be seeded, and the generator must give the same dataset for the same seed on every
  * machine; mulberry32 passes the usual statistical tests at this scale and is a few lines.
  */
+import { mulberry32 } from '../../core/random.ts';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -16,15 +18,8 @@ export interface Rng {
 
 export function createRng(seed: number): Rng {
   // Scramble the seed first (splitmix32 step) so seeds 1, 2, 3 start far apart.
-  let state = splitmix32(seed >>> 0);
+  const next = mulberry32(splitmix32(seed >>> 0));
   let spare: number | undefined;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const normal = (): number => {
     if (spare !== undefined) {
       const s = spare;

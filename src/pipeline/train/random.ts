@@ -6,6 +6,7 @@
  * whose last bit may differ between JS engines.
  */
 import { hashString } from '../../core/features/hash.ts';
+import { mulberry32 } from '../../core/random.ts';
 
 /** Uniform draws in [0, 1) with 32-bit resolution: mulberry32, its state seeded through splitmix32's mixer. */
 export interface Random {
@@ -22,15 +23,7 @@ function mix(x: number): number {
 }
 
 export function createRandom(seed: number): Random {
-  let state = mix((seed >>> 0) ^ 0x9e3779b9);
-  const next = (): number => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(mix((seed >>> 0) ^ 0x9e3779b9));
   return { next, int: (n) => Math.floor(next() * n) };
 }
 
