@@ -1,0 +1,20 @@
+export {
+  BATCH_ID_PATTERN,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  MAX_ID_LENGTH,
+  MAX_WATCH_CLIP_SECONDS,
+  MAX_WATCH_SECONDS,
+  SYNC_MODES,
+} from './wire.ts';
+export type {
+  AggregateBatch,
+  BatchAck,
+  DeviceToken,
+  ErrorBody,
+  EventBatch,
+  PseudonymousBatch,
+  SyncMode,
+  WireCounts,
+  WireEvent,
+} from './wire.ts';

@@ -1,0 +1,104 @@
+/**
+ * The feature store behind one interface; adapters: sqlite/ (better-sqlite3, embedded default)
+ * and postgres/ (pg). One conformance suite (test/unit/store-conformance.ts) runs against both,
+ * so a behaviour is either in this contract and tested on both, or it is a bug.
+ */
+import type { EventBatch, SyncMode } from '../../core/sync/wire.ts';
+import type { EventType } from '../../core/events.ts';
+
+export interface IngestResult {
+  /** Events or counter rows written; 0 when duplicate. */
+  stored: number;
+  /** The batch id was ingested before; nothing was written. */
+  duplicate: boolean;
+}
+
+/** One event as exported for `ondeck build --dataset events` (JSON Lines, see loadEventsExport). */
+export interface ExportedEvent {
+  /** Store position, strictly increasing: the cursor of the next export page. */
+  seq: number;
+  install: string;
+  item: string;
+  type: EventType;
+  /** Milliseconds since the epoch. */
+  at: number;
+  watchSeconds?: number;
+  watchFraction?: number;
+}
+
+export interface ItemFeatureOptions {
+  /** Milliseconds since the epoch; recency decay is measured from here. */
+  now: number;
+  /** Half-life of the decayed recent counts, in days. */
+  halfLifeDays: number;
+  /** Beta prior of the smoothed CTR: (clicks + priorClicks) / (impressions + priorImpressions). */
+  priorClicks: number;
+  priorImpressions: number;
+}
+
+/** What the next release needs per item, from aggregate counters and pseudonymous events together. */
+export interface ItemFeatures {
+  itemId: string;
+  impressions: number;
+  clicks: number;
+  smoothedCtr: number;
+  watchSeconds: number;
+  /** Mean watch fraction of watch events; null when none. */
+  meanWatchFraction: number | null;
+  /** Impressions and clicks weighted by 2^(-age / halfLife). */
+  recentImpressions: number;
+  recentClicks: number;
+}
+
+/** Counts per feed (and overall under feed '*') for the online metrics. */
+export interface FeedMetrics {
+  feed: string;
+  impressions: number;
+  clicks: number;
+  ctr: number | null;
+  watchSeconds: number;
+  watches: number;
+}
+
+/** Counts per UTC day and event type, for the dashboard's events-over-time chart. */
+export interface DailyCount {
+  day: string;
+  type: EventType;
+  count: number;
+}
+
+export interface StoreStats {
+  batches: number;
+  duplicates: number;
+  events: number;
+  countRows: number;
+}
+
+export interface FeatureStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema (idempotent; versioned). */
+  migrate(): Promise<void>;
+  /**
+   * Stores the batch in one transaction, committed before this resolves, unless its batchId was
+   * stored before (then nothing is written and `duplicate` is true). Concurrent calls with the
+   * same batchId store it exactly once. `receivedAt` is the server's clock in ms.
+   */
+  ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult>;
+  itemFeatures(options: ItemFeatureOptions): Promise<ItemFeatures[]>;
+  /** Pseudonymous events with seq > afterSeq and at >= since, in seq order, at most `limit`. */
+  exportEvents(options: { since: number; afterSeq: number; limit: number }): Promise<ExportedEvent[]>;
+  /** Removes every event and batch record of one install; returns how many events went. */
+  deleteInstall(installId: string): Promise<{ deleted: number }>;
+  feedMetrics(options: { since: number }): Promise<FeedMetrics[]>;
+  dailyCounts(options: { since: number }): Promise<DailyCount[]>;
+  /**
+   * Item feature values observed in events from `since` (e.g. the watch fraction of each watch
+   * event, the item of each impression), the raw material of drift (PSI) against the training
+   * window of the current release. At most `limit` rows, newest first.
+   */
+  recentEvents(options: { since: number; limit: number }): Promise<Array<{ item: string; type: EventType; at: number; watchFraction?: number }>>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+export type { SyncMode };
