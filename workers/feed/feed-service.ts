@@ -163,6 +163,7 @@ export class FeedService implements FeedWorkerApi {
       historySize: r ? await r.history.count() : 0,
       timings: this.#timings,
       releaseProblem: r?.release.problem ?? null,
+      sync: null,
     };
   }
 
@@ -171,6 +172,11 @@ export class FeedService implements FeedWorkerApi {
     await r.history.forget();
     r.history = await openHistory({ name: r.options.database ?? 'ondeck', now: this.#now });
     await r.history.useRelease(r.catalog.manifest.releaseId);
+  }
+
+  async flush(): Promise<null> {
+    this.#need();
+    return null;
   }
 
   #need(): Ready {

@@ -4,6 +4,7 @@
  * errors keep only name, message and stack: callers branch on `err.name`.
  */
 import type { EventType } from '../events.ts';
+import type { SyncMode } from '../sync/wire.ts';
 
 /** Retrieval backends in order of preference; `auto` picks by capability and a short calibration. */
 export const RETRIEVAL_BACKENDS = ['webgpu', 'wasm', 'js'] as const;
@@ -24,6 +25,33 @@ export interface FeedOptions {
   candidates?: number;
   /** Name of the IndexedDB database (one per app and user); default 'ondeck'. */
   database?: string;
+  /** Send interaction events to an ondeck server; without it nothing leaves the device. */
+  sync?: SyncOptions;
+}
+
+export interface SyncOptions {
+  /** Base URL of the ondeck server, e.g. `http://127.0.0.1:8787` (the page's origin when omitted). */
+  server?: string;
+  /** The app's public key, exchanged for short-lived device tokens (POST /v1/tokens). */
+  appKey: string;
+  /** Default 'aggregate' (item counters only); 'pseudonymous' is opt-in. */
+  mode?: SyncMode;
+  /** Local differential privacy for aggregate mode (noise scale 1/epsilon); none when absent. */
+  epsilon?: number;
+  /** Which feed of the app these events belong to; default 'default'. */
+  feed?: string;
+}
+
+export interface SyncStatus {
+  mode: SyncMode;
+  /** Events in the log that the server has not acknowledged yet. */
+  pending: number;
+  /** When the server last acknowledged a batch (ms since the epoch), or null. */
+  lastSyncAt: number | null;
+  /** The last failure (cleared by the next success), e.g. a 401 or the network being down. */
+  lastError: { name: string; message: string } | null;
+  /** When the next attempt is due (ms since the epoch) while backing off, else null. */
+  retryAt: number | null;
 }
 
 export interface FeedItem {
@@ -66,6 +94,8 @@ export interface FeedStatus {
   timings: FeedTimings | null;
   /** Why the newest release is not in use (a failed download, a wrong hash), if so. */
   releaseProblem: { name: string; message: string } | null;
+  /** Null when the feed was created without `sync`. */
+  sync: SyncStatus | null;
 }
 
 export interface FeedWorkerApi {
@@ -74,4 +104,6 @@ export interface FeedWorkerApi {
   track(event: TrackEvent): Promise<void>;
   status(): Promise<FeedStatus>;
   forget(): Promise<void>;
+  /** Sends what is pending now (without waiting for the schedule) and resolves with the outcome. */
+  flush(): Promise<SyncStatus | null>;
 }

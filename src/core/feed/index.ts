@@ -8,6 +8,8 @@ export type {
   FeedWorkerApi,
   RankingProvider,
   RetrievalBackend,
+  SyncOptions,
+  SyncStatus,
   TrackEvent,
 } from './api.ts';
 export { CREATED_DAYS_UNKNOWN, categoryVocab, shardItemRecord } from './shard-item.ts';
