@@ -18,3 +18,4 @@ export type {
   WireCounts,
   WireEvent,
 } from './wire.ts';
+export type { DriftRow, FeedMetricsRow, ServerMetrics } from './metrics.ts';
