@@ -1,4 +1,5 @@
-// A 100k-item release for the device benchmark: the fixture release's models and feature spec
+// Releases over synthetic catalogues: a 100k-item one for the device benchmark, a 6k-item one
+// for tests that need many clusters. Both: the fixture release's models and feature spec
 // (trained by the pipeline), over a catalogue of random unit vectors clustered by the release
 // writer like any other. Ids beyond the spec's vocabulary map to "unknown", which costs the
 // ranker nothing: the timings are what this is for, not the recommendations.
@@ -14,7 +15,19 @@ export const BENCH_RELEASE_DIR = resolve('test/fixtures/bench-release-cache');
 export const BENCH_RELEASE_URL = '/test/fixtures/bench-release-cache/manifest.json';
 
 export async function ensureBenchRelease(n = 100_000): Promise<string> {
-  if (existsSync(join(BENCH_RELEASE_DIR, 'manifest.json'))) return BENCH_RELEASE_DIR;
+  return ensureCatalogRelease(BENCH_RELEASE_DIR, n);
+}
+
+/** A smaller one for tests that need many clusters (the fixture release has one). */
+export const CLUSTER_RELEASE_DIR = resolve('test/fixtures/cluster-release-cache');
+export const CLUSTER_RELEASE_URL = '/test/fixtures/cluster-release-cache/manifest.json';
+
+export async function ensureClusterRelease(): Promise<string> {
+  return ensureCatalogRelease(CLUSTER_RELEASE_DIR, 6000);
+}
+
+async function ensureCatalogRelease(dir: string, n: number): Promise<string> {
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
   const fixture = await ensureFixtureRelease();
   const manifest = parseManifest(JSON.parse(readFileSync(join(fixture, 'manifest.json'), 'utf8')));
   const model = (name: string) => new Uint8Array(readFileSync(join(fixture, manifest.artifacts.find((a) => a.name === name)!.url)));
@@ -32,7 +45,7 @@ export async function ensureBenchRelease(n = 100_000): Promise<string> {
   const items = Array.from({ length: n }, (_, i) => ({ id: `b${i}`, embedding: vectors.subarray(i * dim, (i + 1) * dim), created: now - Math.floor(rand() * 400) * 86_400_000 }));
   const categories = items.map(() => [vocab[Math.floor(rand() * vocab.length)]!]);
   const popularity = Float32Array.from(items, (_, i) => 1000 / (1 + i));
-  const tmp = `${BENCH_RELEASE_DIR}.tmp-${process.pid}`;
+  const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   await writeRelease({
     outDir: tmp,
@@ -53,9 +66,9 @@ export async function ensureBenchRelease(n = 100_000): Promise<string> {
     },
     seed: 1,
   });
-  if (!existsSync(join(BENCH_RELEASE_DIR, 'manifest.json'))) {
-    rmSync(BENCH_RELEASE_DIR, { recursive: true, force: true });
-    renameSync(tmp, BENCH_RELEASE_DIR);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
   } else rmSync(tmp, { recursive: true, force: true });
-  return BENCH_RELEASE_DIR;
+  return dir;
 }

@@ -2,10 +2,12 @@
 // 1. fail the run, loudly and with install advice, when there is no Chromium (never skip);
 // 2. compute the Node side of the parity tests, so the page can compare its own results
 //    with what the pipeline computes from the same src/core code;
-// 3. build the tiny real release the device tests load (test/support/fixture-release.ts).
+// 3. build the tiny real release the device tests load (test/support/fixture-release.ts), and a
+//    6k-item one with many clusters (test/support/bench-release.ts).
 import type { TestProject } from 'vitest/node';
 import { findChromium } from './chromium.ts';
 import { deviceReference } from './device-reference.ts';
+import { CLUSTER_RELEASE_URL, ensureClusterRelease } from './bench-release.ts';
 import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
 import { nodeReference } from './node-reference.ts';
 
@@ -15,4 +17,6 @@ export default async function setup(project: TestProject): Promise<void> {
   const dir = await ensureFixtureRelease();
   project.provide('fixtureRelease', FIXTURE_RELEASE_URL);
   project.provide('deviceReference', await deviceReference(dir));
+  await ensureClusterRelease();
+  project.provide('clusterRelease', CLUSTER_RELEASE_URL);
 }

@@ -35,6 +35,8 @@ declare module 'vitest' {
     fixtureRelease: string;
     /** The pipeline's scores for a fixed history on the fixture release (device-reference.ts). */
     deviceReference: import('./device-reference.ts').DeviceReference;
+    /** URL of a 6k-item release with many IVF clusters (bench-release.ts). */
+    clusterRelease: string;
     /** URL of the 100k-item benchmark release (bench-setup.ts; the bench-browser project only). */
     benchRelease: string;
   }

@@ -21,6 +21,7 @@ export class Catalog {
   readonly #centroids: Shard | null;
   readonly #clusters = new Map<number, Promise<Shard>>();
   readonly #byId = new Map<string, ItemRef>();
+  #headOrder: Uint32Array | null = null;
   readonly #perShard = new WeakMap<Shard, { records: (ShardItemRecord | undefined)[]; vectors: (Float32Array | undefined)[] }>();
 
   private constructor(release: LoadedRelease, head: Shard, centroids: Shard | null) {
@@ -38,15 +39,55 @@ export class Catalog {
     return new Catalog(release, head, centroids);
   }
 
+  /**
+   * Head items in the order the feed offers them beside retrieval: the most popular and the
+   * newest, alternating (the head holds both kinds; a fixed share of each keeps fresh uploads,
+   * which no history points at yet, in every feed). Computed once; shards are immutable.
+   */
+  headOrder(): Uint32Array {
+    if (this.#headOrder) return this.#headOrder;
+    const n = this.head.count;
+    const all = Array.from({ length: n }, (_, i) => i);
+    const rec = all.map((i) => this.record({ shard: this.head, index: i }));
+    const popular = [...all].sort((a, b) => (rec[b]!.popularity ?? 0) - (rec[a]!.popularity ?? 0) || a - b);
+    const fresh = all.filter((i) => rec[i]!.created !== undefined).sort((a, b) => rec[b]!.created! - rec[a]!.created! || a - b);
+    const order: number[] = [];
+    const taken = new Uint8Array(n);
+    for (let r = 0; order.length < n; r++) {
+      for (const list of [popular, fresh]) {
+        const i = list[r];
+        if (i !== undefined && !taken[i]) {
+          taken[i] = 1;
+          order.push(i);
+        }
+      }
+    }
+    return (this.#headOrder = Uint32Array.from(order));
+  }
+
   get manifest(): ReleaseManifest {
     return this.#release.manifest;
   }
 
-  /** The `n` clusters whose centroids score highest against the user vector, loaded. */
-  async nearestClusters(user: Float32Array, n: number): Promise<Shard[]> {
+  /**
+   * The `n` clusters whose centroids score highest against the user vector, loaded. A cluster
+   * that cannot be loaded (offline and never cached, a bad hash) is passed over for the next
+   * nearest, up to `spare` of them: offline, the feed runs on the clusters it has rather than
+   * failing; what failed is fetched again on the next feed.
+   */
+  async nearestClusters(user: Float32Array, n: number, spare = 8): Promise<Shard[]> {
     if (!this.#centroids || this.#centroids.count === 0 || n <= 0) return [];
-    const best = topK(scoreShard(user, this.#centroids), n).indices;
-    return Promise.all(Array.from(best, (i) => this.cluster(Number(this.#centroids!.id(i)))));
+    const order = topK(scoreShard(user, this.#centroids), Math.min(this.#centroids.count, n + spare)).indices;
+    const ids = Array.from(order, (i) => Number(this.#centroids!.id(i)));
+    const loaded: Shard[] = [];
+    let next = 0;
+    while (loaded.length < n && next < ids.length) {
+      const batch = ids.slice(next, next + (n - loaded.length));
+      next += batch.length;
+      const results = await Promise.allSettled(batch.map((id) => this.cluster(id)));
+      for (const r of results) if (r.status === 'fulfilled') loaded.push(r.value);
+    }
+    return loaded;
   }
 
   cluster(id: number): Promise<Shard> {

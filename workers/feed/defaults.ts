@@ -2,6 +2,18 @@
 export const FEED_DEFAULTS = Object.freeze({
   /** Candidates taken from retrieval before ranking. */
   candidates: 500,
+  /**
+   * Of the candidates, how many come from the head by popularity and freshness rather than by
+   * the user vector (fresh uploads have no history pointing at them).
+   */
+  headSlots: 50,
+  /** The in-memory history view re-reads IndexedDB after this many of its own appends. */
+  historyReloadEvery: 50,
+  /**
+   * A user vector is reused while the history is unchanged, for at most this long: recency
+   * weights decay with the clock (a 30-day half-life moves them 0.02% in 10 minutes).
+   */
+  userVectorMaxAgeMs: 10 * 60_000,
   /** IVF clusters loaded around the user vector (plus the head shard). */
   clusters: 3,
   /** History events read from IndexedDB per feed (the spec's history features keep their own most recent N of them). */

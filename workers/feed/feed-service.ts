@@ -15,6 +15,7 @@ import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetri
 import { Catalog, type ItemRef } from './catalog.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
 import { FeedNotReadyError } from './errors.ts';
+import { HistoryView } from './history-view.ts';
 
 interface Ready {
   options: FeedOptions;
@@ -26,6 +27,9 @@ interface Ready {
   userFeatures: string[];
   retrieval: RetrievalBackend;
   retriever: { key: string; retriever: Retriever } | null;
+  view: HistoryView;
+  /** The user vector of one history version (HistoryView.version), computed at `at`. */
+  userVector: { version: number; at: number; vector: Float32Array } | null;
 }
 
 /** Seams for tests and embedders: the clock and the network. */
@@ -67,7 +71,27 @@ export class FeedService implements FeedWorkerApi {
     const selection = await chooseRetrievalBackend(choice, [catalog.head], capabilities);
     selection.retriever.dispose();
     await history.useRelease(manifest.releaseId);
-    this.#ready = { options, release, catalog, history, ranker, userTower, userFeatures, retrieval: selection.backend, retriever: null };
+    await reembedOnReleaseChange(history, catalog);
+    const database = options.database ?? 'ondeck';
+    const ready: Ready = {
+      options,
+      release,
+      catalog,
+      history,
+      ranker,
+      userTower,
+      userFeatures,
+      retrieval: selection.backend,
+      retriever: null,
+      view: new HistoryView(() => ready.history, {
+        limit: FEED_DEFAULTS.historyEvents,
+        reloadEvery: FEED_DEFAULTS.historyReloadEvery,
+        channelName: `ondeck-history:${database}`,
+      }),
+      userVector: null,
+    };
+    this.#ready?.view.close();
+    this.#ready = ready;
     return this.status();
   }
 
@@ -82,21 +106,32 @@ export class FeedService implements FeedWorkerApi {
     let t = performance.now();
     // Stale entries (items outside the shards loaded when they were tracked, or dropped by a new
     // release) still carry their id, which the spec's id vocabulary maps or drops: keep them.
-    const [entries, seen, hidden] = await Promise.all([
-      r.history.historyEntries(FEED_DEFAULTS.historyEvents, { includeStale: true }),
-      r.history.seen(),
-      r.history.hidden(),
-    ]);
+    const { entries, seen, hidden, version } = await r.view.read();
     const user = { history: entries };
-    // A new user's vector comes from the tower too (no history: its bias and any user features).
-    const userVector = r.userTower ? await this.#userVector(r, user, now) : null;
+    // Candidates, `candidates` in all (the ranker's cost is per row): a few head items by
+    // popularity and freshness (fresh uploads have no history pointing at them), then the user's
+    // nearest items by dot product over the head and the nearest clusters. A new user (empty
+    // history) has nothing for a user vector to say: the head's popular and fresh items come
+    // first, and retrieval only fills up what the head cannot.
+    const budget = r.options.candidates ?? FEED_DEFAULTS.candidates;
+    const personal = entries.length > 0;
+    const headRefs = headItems(r.catalog, personal ? Math.min(FEED_DEFAULTS.headSlots, budget) : budget, seen, hidden);
+    const need = budget - headRefs.length;
+    // The vector is cached per history version for a few minutes (its recency weights move with
+    // the clock, slowly).
+    let userVector: Float32Array | null = null;
+    if (need > 0 && r.userTower !== null) {
+      const cached = r.userVector;
+      const fresh = cached !== null && cached.version === version && now >= cached.at && now - cached.at < FEED_DEFAULTS.userVectorMaxAgeMs;
+      if (!fresh) r.userVector = { version, at: now, vector: await this.#userVector(r, user, now) };
+      userVector = r.userVector!.vector;
+    }
     const userVectorMs = performance.now() - t;
 
     t = performance.now();
-    // As the pipeline evaluated it: the user's nearest items plus the head shard (popular and
-    // fresh), which is all a new user has to go on.
-    const retrieved = userVector ? await this.#retrieve(r, userVector, seen, hidden) : [];
-    const refs = unionById(retrieved, headItems(r.catalog.head, seen, hidden));
+    const taken = new Set(headRefs.map((ref) => String(ref.shard.id(ref.index))));
+    const retrieved = userVector ? await this.#retrieve(r, userVector, need, (id) => seen.has(id) || hidden.has(id) || taken.has(id)) : [];
+    const refs = [...retrieved, ...headRefs];
     const retrieveMs = performance.now() - t;
 
     t = performance.now();
@@ -150,7 +185,7 @@ export class FeedService implements FeedWorkerApi {
     const valid = validateTrackEvent(event);
     const ref = r.catalog.find(valid.itemId);
     const item = ref ? { record: r.catalog.record(ref), embedding: r.catalog.vector(ref), releaseId: r.catalog.manifest.releaseId } : null;
-    await r.history.append(valid, item);
+    r.view.appended(await r.history.append(valid, item));
   }
 
   async status(): Promise<FeedStatus> {
@@ -170,6 +205,8 @@ export class FeedService implements FeedWorkerApi {
   async forget(): Promise<void> {
     const r = this.#need();
     await r.history.forget();
+    r.view.invalidate();
+    r.userVector = null;
     r.history = await openHistory({ name: r.options.database ?? 'ondeck', now: this.#now });
     await r.history.useRelease(r.catalog.manifest.releaseId);
   }
@@ -190,7 +227,7 @@ export class FeedService implements FeedWorkerApi {
     return out.userVector!;
   }
 
-  async #retrieve(r: Ready, userVector: Float32Array, seen: ReadonlySet<string>, hidden: ReadonlySet<string>): Promise<ItemRef[]> {
+  async #retrieve(r: Ready, userVector: Float32Array, k: number, exclude: (id: string) => boolean): Promise<ItemRef[]> {
     const clusters = await r.catalog.nearestClusters(userVector, FEED_DEFAULTS.clusters);
     const shards = [r.catalog.head, ...clusters];
     const key = clusters.map((s) => s.cluster).join(',');
@@ -198,28 +235,37 @@ export class FeedService implements FeedWorkerApi {
       r.retriever?.retriever.dispose();
       r.retriever = { key, retriever: await createRetriever(r.retrieval, shards) };
     }
-    const k = r.options.candidates ?? FEED_DEFAULTS.candidates;
-    const found = await r.retriever.retriever.search(userVector, k, (s, i) => {
-      const id = String(shards[s]!.id(i));
-      return seen.has(id) || hidden.has(id);
-    });
+    const found = await r.retriever.retriever.search(userVector, k, (s, i) => exclude(String(shards[s]!.id(i))));
     return Array.from(found.item, (item, j) => ({ shard: shards[found.shard[j]!]!, index: item }));
   }
 }
 
-/** A new user: the head shard (popular and fresh items) is the candidate set. */
-function headItems(head: Shard, seen: ReadonlySet<string>, hidden: ReadonlySet<string>): ItemRef[] {
+/** Up to `n` head items (popular and fresh, alternating) the user has not seen or hidden. */
+function headItems(catalog: Catalog, n: number, seen: ReadonlySet<string>, hidden: ReadonlySet<string>): ItemRef[] {
+  const head: Shard = catalog.head;
   const refs: ItemRef[] = [];
-  for (let i = 0; i < head.count; i++) {
+  for (const i of catalog.headOrder()) {
+    if (refs.length >= n) break;
     const id = String(head.id(i));
     if (!seen.has(id) && !hidden.has(id)) refs.push({ shard: head, index: i });
   }
   return refs;
 }
 
-function unionById(a: readonly ItemRef[], b: readonly ItemRef[]): ItemRef[] {
-  const ids = new Set(a.map((ref) => String(ref.shard.id(ref.index))));
-  return [...a, ...b.filter((ref) => !ids.has(String(ref.shard.id(ref.index))))];
+/**
+ * After a release change, moves the history's item snapshots into the new release (features and
+ * vectors from its shards). Only the head is loaded at this point: items found there are
+ * rewritten, the rest are marked stale (see workers/history/reembed.ts). Stale entries still
+ * carry their id, categories and duration, which is what the models read of a history entry,
+ * so the user vector keeps them; a later release change looks them up again.
+ */
+async function reembedOnReleaseChange(history: HistoryStore, catalog: Catalog): Promise<void> {
+  const releaseId = catalog.manifest.releaseId;
+  if ((await history.getState('embeddingReleaseId')) === releaseId) return;
+  await history.reembed(releaseId, (id) => {
+    const ref = catalog.find(id);
+    return ref ? { record: catalog.record(ref), embedding: catalog.vector(ref) } : null;
+  });
 }
 
 function meta(ref: ItemRef, field: string): string {

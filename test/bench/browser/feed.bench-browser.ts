@@ -34,9 +34,14 @@ it('measures next() and cold start', async () => {
   const total: number[] = [];
   const stages: Record<'userVectorMs' | 'retrieveMs' | 'rankMs' | 'rerankMs', number[]> = { userVectorMs: [], retrieveMs: [], rankMs: [], rerankMs: [] };
   for (let i = 0; i < 5; i++) await cold.next({ count: 50 });
+  // Every feed follows an interaction (untimed), as when a user scrolls and taps: the history
+  // changes each time, so no feed reuses the previous user vector.
+  let shown = await cold.next({ count: 50 });
   for (let i = 0; i < 40; i++) {
+    await cold.track({ type: i % 4 === 0 ? 'click' : 'impression', itemId: shown[i % shown.length]!.id });
     const t0 = performance.now();
     const feed = await cold.next({ count: 50 });
+    shown = feed;
     total.push(performance.now() - t0);
     expect(feed).toHaveLength(50);
     const timings = (await cold.status()).timings!;
