@@ -14,6 +14,8 @@ export const FEED_DEFAULTS = Object.freeze({
    * weights decay with the clock (a 30-day half-life moves them 0.02% in 10 minutes).
    */
   userVectorMaxAgeMs: 10 * 60_000,
+  /** Retrievers kept for the most recent cluster sets (each holds its shards in WASM or GPU memory). */
+  retrieversKept: 4,
   /** IVF clusters loaded around the user vector (plus the head shard). */
   clusters: 3,
   /** History events read from IndexedDB per feed (the spec's history features keep their own most recent N of them). */

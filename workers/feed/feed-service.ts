@@ -4,13 +4,14 @@
  * Every stage reports the backend it used and its time, never a guess.
  */
 import { buildFeatureTensors, tensorLayout, type HistoryEntry } from '../../src/core/features/index.ts';
-import type { FeedItem, FeedOptions, FeedStatus, FeedTimings, FeedWorkerApi, RetrievalBackend, TrackEvent } from '../../src/core/feed/index.ts';
+import type { FeedItem, FeedOptions, FeedStatus, FeedTimings, FeedWorkerApi, RetrievalBackend, SyncStatus, TrackEvent } from '../../src/core/feed/index.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 import { rerank, type RerankCandidate } from '../../src/core/rerank/index.ts';
 import type { Shard } from '../../src/core/shard/index.ts';
 import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
-import { configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
+import { ModelDeviceLostError, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
 import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../release/index.ts';
+import { createSync, type Sync } from '../sync/index.ts';
 import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
 import { Catalog, type ItemRef } from './catalog.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
@@ -26,10 +27,13 @@ interface Ready {
   userTower: ModelRunner | null;
   userFeatures: string[];
   retrieval: RetrievalBackend;
-  retriever: { key: string; retriever: Retriever } | null;
+  /** Retrievers by cluster set, least recently used first. */
+  retrievers: Map<string, Retriever>;
   view: HistoryView;
   /** The user vector of one history version (HistoryView.version), computed at `at`. */
   userVector: { version: number; at: number; vector: Float32Array } | null;
+  /** The sync queue over the history's log; null without `options.sync`. */
+  sync: Sync | null;
 }
 
 /** Seams for tests and embedders: the clock and the network. */
@@ -82,15 +86,18 @@ export class FeedService implements FeedWorkerApi {
       userTower,
       userFeatures,
       retrieval: selection.backend,
-      retriever: null,
+      retrievers: new Map(),
       view: new HistoryView(() => ready.history, {
         limit: FEED_DEFAULTS.historyEvents,
         reloadEvery: FEED_DEFAULTS.historyReloadEvery,
         channelName: `ondeck-history:${database}`,
       }),
       userVector: null,
+      sync: null,
     };
-    this.#ready?.view.close();
+    // Last, once everything else is up: a failed init leaves no queue running.
+    if (options.sync) ready.sync = await this.#startSync(ready);
+    this.#release(this.#ready);
     this.#ready = ready;
     return this.status();
   }
@@ -137,7 +144,7 @@ export class FeedService implements FeedWorkerApi {
     t = performance.now();
     const records = refs.map((ref) => r.catalog.record(ref));
     const tensors = buildFeatureTensors(spec, records.map((item) => ({ user, item })), { now });
-    const out = await r.ranker.run(tensors);
+    const out = await this.#rank(r, tensors);
     const pClick = out.pClick!;
     const watch = out.watchFraction ?? null;
     const rankMs = performance.now() - t;
@@ -186,6 +193,7 @@ export class FeedService implements FeedWorkerApi {
     const ref = r.catalog.find(valid.itemId);
     const item = ref ? { record: r.catalog.record(ref), embedding: r.catalog.vector(ref), releaseId: r.catalog.manifest.releaseId } : null;
     r.view.appended(await r.history.append(valid, item));
+    r.sync?.notify();
   }
 
   async status(): Promise<FeedStatus> {
@@ -198,22 +206,37 @@ export class FeedService implements FeedWorkerApi {
       historySize: r ? await r.history.count() : 0,
       timings: this.#timings,
       releaseProblem: r?.release.problem ?? null,
-      sync: null,
+      sync: r?.sync ? await r.sync.status() : null,
     };
   }
 
   async forget(): Promise<void> {
     const r = this.#need();
+    // The queue must not write to the database while it is deleted; it restarts on the new one.
+    await r.sync?.stop();
+    r.sync = null;
     await r.history.forget();
     r.view.invalidate();
     r.userVector = null;
     r.history = await openHistory({ name: r.options.database ?? 'ondeck', now: this.#now });
     await r.history.useRelease(r.catalog.manifest.releaseId);
+    if (r.options.sync) r.sync = await this.#startSync(r);
   }
 
-  async flush(): Promise<null> {
-    this.#need();
-    return null;
+  async flush(): Promise<SyncStatus | null> {
+    const r = this.#need();
+    return r.sync ? r.sync.flush() : null;
+  }
+
+  /** The sync queue over r.history; the server defaults to the worker's (the page's) origin. */
+  #startSync(r: Ready): Promise<Sync> {
+    return createSync({
+      history: r.history,
+      sync: r.options.sync!,
+      database: r.options.database ?? 'ondeck',
+      now: this.#now,
+      release: () => r.catalog.manifest.releaseId,
+    });
   }
 
   #need(): Ready {
@@ -227,17 +250,69 @@ export class FeedService implements FeedWorkerApi {
     return out.userVector!;
   }
 
+  /**
+   * Runs the ranker. A WebGPU device can be lost at any time (driver reset, GPU process crash,
+   * the tab in the background too long): the ranker is then recreated on WASM and the feed goes
+   * on; status() reports the provider in use.
+   */
+  async #rank(r: Ready, tensors: Parameters<ModelRunner['run']>[0]) {
+    try {
+      return await r.ranker.run(tensors);
+    } catch (err) {
+      if (!(err instanceof ModelDeviceLostError)) throw err;
+      const manifest = r.catalog.manifest;
+      const lost = r.ranker;
+      r.ranker = await createModelRunner(await r.release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers: ['wasm'] });
+      if (r.userTower?.provider === 'webgpu' && manifest.models.userTower) {
+        const tower = r.userTower;
+        r.userTower = await createModelRunner(await r.release.artifact(manifest.models.userTower.artifact), manifest.models.userTower, { providers: ['wasm'] });
+        void tower.dispose().catch(() => {});
+      }
+      void lost.dispose().catch(() => {});
+      return r.ranker.run(tensors);
+    }
+  }
+
+  #release(r: Ready | null): void {
+    if (!r) return;
+    void r.sync?.stop();
+    r.view.close();
+    for (const x of r.retrievers.values()) x.dispose();
+    r.retrievers.clear();
+  }
+
   async #retrieve(r: Ready, userVector: Float32Array, k: number, exclude: (id: string) => boolean): Promise<ItemRef[]> {
-    const clusters = await r.catalog.nearestClusters(userVector, FEED_DEFAULTS.clusters);
+    // In cluster id order, so a set of clusters has one key and one retriever however they rank.
+    const clusters = (await r.catalog.nearestClusters(userVector, FEED_DEFAULTS.clusters)).sort((a, b) => a.cluster - b.cluster);
     const shards = [r.catalog.head, ...clusters];
     const key = clusters.map((s) => s.cluster).join(',');
-    if (r.retriever?.key !== key) {
-      r.retriever?.retriever.dispose();
-      r.retriever = { key, retriever: await createRetriever(r.retrieval, shards) };
+    // A user's nearest clusters move among a few sets as the history grows: keep the last few
+    // retrievers (their shards already copied into WASM or GPU memory) instead of rebuilding.
+    let retriever = r.retrievers.get(key);
+    if (retriever) r.retrievers.delete(key);
+    else retriever = await createRetriever(r.retrieval, shards);
+    r.retrievers.set(key, retriever);
+    for (const [old, x] of r.retrievers) {
+      if (r.retrievers.size <= FEED_DEFAULTS.retrieversKept) break;
+      x.dispose();
+      r.retrievers.delete(old);
     }
-    const found = await r.retriever.retriever.search(userVector, k, (s, i) => exclude(String(shards[s]!.id(i))));
+    let found;
+    try {
+      found = await retriever.search(userVector, k, (s, i) => exclude(String(shards[s]!.id(i))));
+    } catch (err) {
+      // A lost WebGPU device: go on with WASM (or JS where WASM cannot run), as status() reports.
+      if (r.retrieval !== 'webgpu') throw err;
+      for (const x of r.retrievers.values()) x.dispose();
+      r.retrievers.clear();
+      const selection = await chooseRetrievalBackend('auto', [r.catalog.head], { ...(await detectCapabilities()), webgpu: false });
+      selection.retriever.dispose();
+      r.retrieval = selection.backend;
+      return this.#retrieve(r, userVector, k, exclude);
+    }
     return Array.from(found.item, (item, j) => ({ shard: shards[found.shard[j]!]!, index: item }));
   }
+
 }
 
 /** Up to `n` head items (popular and fresh, alternating) the user has not seen or hidden. */

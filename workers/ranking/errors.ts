@@ -28,9 +28,14 @@ export class ModelRunError extends OndeckError {
   override name = 'ModelRunError';
 }
 
+/** The WebGPU device under a session was lost; the runner is dead, recreate it (on WASM). */
+export class ModelDeviceLostError extends ModelRunError {
+  override name = 'ModelDeviceLostError';
+}
+
 /** configureOrt() called again with other settings after onnxruntime read the first ones. */
 export class OrtConfigError extends OndeckError {
   override name = 'OrtConfigError';
 }
 
-export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze(['ModelSessionError', 'ModelRunError', 'OrtConfigError']);
+export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze(['ModelSessionError', 'ModelRunError', 'ModelDeviceLostError', 'OrtConfigError']);

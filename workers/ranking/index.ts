@@ -1,7 +1,7 @@
 export { configureOrt, ensureOrtConfigured, ortThreads } from './configure-ort.ts';
 export type { OrtOptions, OrtSetup } from './configure-ort.ts';
 export { RANKING_DEFAULTS } from './defaults.ts';
-export { ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES } from './errors.ts';
+export { ModelDeviceLostError, ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES } from './errors.ts';
 export type { ProviderFailure } from './errors.ts';
 export { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
 export type { ModelOutputs, OutputRole } from './feeds.ts';

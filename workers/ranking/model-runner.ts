@@ -10,7 +10,7 @@ import type { ModelRef } from '../../src/core/release/index.ts';
 import { ensureOrtConfigured, ortThreads } from './configure-ort.ts';
 import { RANKING_DEFAULTS } from './defaults.ts';
 import { errorMessage } from './error-message.ts';
-import { ModelRunError, ModelSessionError, type ProviderFailure } from './errors.ts';
+import { ModelDeviceLostError, ModelRunError, ModelSessionError, type ProviderFailure } from './errors.ts';
 import { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
 import { checkBindings, readOutputs, toFeeds, type ModelOutputs } from './feeds.ts';
 import { ortQueue, type SerialQueue } from './serial-queue.ts';
@@ -73,12 +73,23 @@ export async function createModelRunner(
       throw err;
     }
     const report: ModelRunnerReport = Object.freeze({ provider, fallbacks: Object.freeze(fallbacks), threads: ortThreads(), createMs: performance.now() - started });
-    return wrap(session, model, report, queue);
+    return wrap(session, model, report, queue, provider === 'webgpu' ? (await watchDevice()).lost : null);
   }
   throw new ModelSessionError(model.artifact, fallbacks);
 }
 
-function wrap(session: ort.InferenceSession, model: ModelRef, report: ModelRunnerReport, queue: SerialQueue): ModelRunner {
+/**
+ * Resolves when onnxruntime's WebGPU device is lost. After a loss onnxruntime's pending run never
+ * settles (its buffer mapping aborts inside it, unhandled), so a run is raced against this.
+ */
+async function watchDevice(): Promise<{ lost: Promise<string> }> {
+  const device = await ort.env.webgpu.device;
+  return { lost: device.lost.then((info) => `the WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`) };
+}
+
+function wrap(session: ort.InferenceSession, model: ModelRef, report: ModelRunnerReport, queue: SerialQueue, lost: Promise<string> | null): ModelRunner {
+  let lostReason: string | null = null;
+  void lost?.then((why) => (lostReason = why));
   let disposed = false;
   const gone = () => new ModelRunError(`model "${model.artifact}": the runner was disposed`);
   return {
@@ -86,14 +97,16 @@ function wrap(session: ort.InferenceSession, model: ModelRef, report: ModelRunne
     report,
     async run(tensors) {
       if (disposed) throw gone();
+      if (lostReason !== null) throw new ModelDeviceLostError(`model "${model.artifact}": ${lostReason}`);
       const { feeds, rows } = toFeeds(model, session.inputMetadata, tensors);
       if (rows === 0) return emptyOutputs(model);
       // Queued now, so it runs before a later dispose() releases the session.
       return queue.push(async () => {
         let results: ort.InferenceSession.ReturnType;
         try {
-          results = await session.run(feeds);
+          results = lost ? await Promise.race([session.run(feeds), lost.then((why) => Promise.reject(new ModelDeviceLostError(why)))]) : await session.run(feeds);
         } catch (err) {
+          if (err instanceof ModelDeviceLostError) throw new ModelDeviceLostError(`model "${model.artifact}": ${err.message}`, { cause: err });
           throw new ModelRunError(`model "${model.artifact}" on ${report.provider}: ${errorMessage(err)}`, { cause: err });
         }
         return readOutputs(model, results);
@@ -102,7 +115,8 @@ function wrap(session: ort.InferenceSession, model: ModelRef, report: ModelRunne
     async dispose() {
       if (disposed) return;
       disposed = true;
-      await queue.push(() => session.release());
+      // A session on a lost device cannot be released (onnxruntime would wait on the device).
+      if (lostReason === null) await queue.push(() => session.release());
     },
   };
 }
