@@ -4,14 +4,21 @@
  * between figures of the same run. Never part of `npm test`: timings on a shared machine are
  * for reading, not for asserting.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { findChromium } from '../support/chromium.ts';
 import { cpus, totalmem } from 'node:os';
 import { shardBench } from './shard.ts';
 import { vectorsBench } from './vectors.ts';
 import { deviceBench } from './device.ts';
+import { sizeBench } from './size.ts';
+import { qualityBench } from './quality.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [shardBench, vectorsBench, deviceBench];
+const SUITES: BenchSuite[] = [shardBench, vectorsBench, sizeBench, deviceBench, qualityBench];
+
+/** The groups of the JSON (issue 6); each figure's key starts with its group. */
+const GROUPS = ['feed', 'coldStart', 'size', 'retrievalPeers', 'ranking', 'server', 'quality'] as const;
 
 function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null } {
   let quick = false;
@@ -33,6 +40,15 @@ function format(n: number): string {
   return a >= 100 ? n.toFixed(0) : a >= 1 ? n.toFixed(2) : n.toFixed(4);
 }
 
+function chromiumVersion(): string {
+  try {
+    const r = spawnSync(findChromium(), ['--version'], { encoding: 'utf8' });
+    return r.stdout.trim() || 'unknown';
+  } catch (err) {
+    return `not found (${err instanceof Error ? err.message : String(err)})`;
+  }
+}
+
 async function main(): Promise<void> {
   const { quick, json } = parseArgs(process.argv.slice(2));
   const machine = {
@@ -40,14 +56,26 @@ async function main(): Promise<void> {
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    browser: chromiumVersion(),
     quick,
     date: new Date().toISOString(),
   };
-  console.log(`ondeck bench on ${machine.cores}× ${machine.cpu}, Node ${machine.node}${quick ? ' (quick)' : ''}\n`);
+  console.log(`ondeck bench on ${machine.cores}× ${machine.cpu}, Node ${machine.node}, ${machine.browser}${quick ? ' (quick)' : ''}\n`);
   const results: Record<string, BenchFigure[]> = {};
+  let failed = 0;
   for (const suite of SUITES) {
     process.stdout.write(`${suite.name}…\n`);
-    results[suite.name] = await suite.run({ quick });
+    const t = performance.now();
+    try {
+      results[suite.name] = await suite.run({ quick });
+    } catch (err) {
+      // A suite that breaks is a bug to fix, not a figure: say so, keep the others, exit non-zero.
+      failed++;
+      const reason = err instanceof Error ? err.message : String(err);
+      console.error(`bench: ${suite.name} failed: ${reason}`);
+      results[suite.name] = [{ key: `${suite.name}.failed`, label: `${suite.name} (failed)`, value: NaN, unit: '', note: reason.split('\n')[0]! }];
+    }
+    process.stdout.write(`  ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   }
   const rows = Object.values(results).flat();
   const width = Math.max(...rows.map((r) => r.label.length));
@@ -58,9 +86,30 @@ async function main(): Promise<void> {
     );
   }
   if (json) {
-    writeFileSync(json, JSON.stringify({ machine, results }, null, 2) + '\n');
+    writeFileSync(json, JSON.stringify(toJson(machine, rows), null, 2) + '\n');
     console.log(`\nwrote ${json}`);
   }
+  if (failed > 0) process.exitCode = 1;
+}
+
+/**
+ * `{ machine, feed: {...}, coldStart: {...}, ... }`: each figure under its group (the first part
+ * of its key), by the rest of its key. A figure that could not be measured is `value: null` with
+ * its `reason`, never a made-up number; a group with no figure at all says why too.
+ */
+function toJson(machine: Record<string, unknown>, rows: readonly BenchFigure[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { machine };
+  const groups: Record<string, Record<string, unknown>> = {};
+  for (const r of rows) {
+    const [group, ...rest] = r.key.split('.');
+    const entry: Record<string, unknown> = Number.isFinite(r.value)
+      ? { value: r.value, unit: r.unit, ...(r.p95 === undefined ? {} : { p95: r.p95 }), ...(r.note ? { note: r.note } : {}) }
+      : { value: null, unit: r.unit, reason: r.note ?? 'not measured' };
+    (groups[group!] ??= {})[rest.join('.') || 'value'] = entry;
+  }
+  for (const g of GROUPS) out[g] = groups[g] ?? { value: null, reason: 'no suite measured this group in this run' };
+  for (const [g, v] of Object.entries(groups)) if (!(g in out)) out[g] = v;
+  return out;
 }
 
 main().catch((err: unknown) => {

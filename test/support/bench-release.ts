@@ -26,7 +26,18 @@ export async function ensureClusterRelease(): Promise<string> {
   return ensureCatalogRelease(CLUSTER_RELEASE_DIR, 6000);
 }
 
-async function ensureCatalogRelease(dir: string, n: number): Promise<string> {
+/** Other catalogue sizes for the feed benchmark (10k, 1M), beside the 100k one. */
+export function sizedReleaseDir(n: number): string {
+  return resolve(`test/fixtures/bench-release-${n}-cache`);
+}
+export function sizedReleaseUrl(n: number): string {
+  return `/test/fixtures/bench-release-${n}-cache/manifest.json`;
+}
+export async function ensureSizedRelease(n: number): Promise<string> {
+  return n === 100_000 ? ensureBenchRelease() : ensureCatalogRelease(sizedReleaseDir(n), n);
+}
+
+export async function ensureCatalogRelease(dir: string, n: number): Promise<string> {
   if (existsSync(join(dir, 'manifest.json'))) return dir;
   const fixture = await ensureFixtureRelease();
   const manifest = parseManifest(JSON.parse(readFileSync(join(fixture, 'manifest.json'), 'utf8')));

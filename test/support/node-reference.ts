@@ -37,7 +37,13 @@ declare module 'vitest' {
     deviceReference: import('./device-reference.ts').DeviceReference;
     /** URL of a 6k-item release with many IVF clusters (bench-release.ts). */
     clusterRelease: string;
+    /** URLs of the feed benchmark's releases by catalogue size ('10k', '100k', '1m'; bench-setup.ts). */
+    benchReleases: Record<string, string>;
+    /** `npm run bench -- --quick`: fewer runs. */
+    benchQuick: boolean;
     /** URL of the 100k-item benchmark release (bench-setup.ts; the bench-browser project only). */
     benchRelease: string;
+    /** The real ondeck server of the sync tests (browser-setup.ts, sync-server.ts): any origin may call it. */
+    syncServer: { url: string; secret: string; appKey: string };
   }
 }

@@ -1,11 +1,14 @@
-// Feed latency on the device: a 100k-item release (d=64), retrieve 500, rank 500 with the DCN,
-// re-rank to 50, in real headless Chromium, WASM path; and cold start from a cached release.
-// Run by `npm run bench`; writes its figures to test/bench/.results/feed.json.
+// Feed latency on the device, in real headless Chromium: for each catalogue size (10k, 100k, 1M
+// items, d=64) and each backend, retrieve 500, rank 500 with the DCN, re-rank to 50; and cold
+// start from a cached release and from an empty cache over loopback.
+// Run by `npm run bench` (test/bench/device.ts); writes test/bench/.results/feed-<isolation>.json.
 import { commands } from 'vitest/browser';
 import { expect, inject, it } from 'vitest';
+import type { BackendChoice, FeedOptions, RankingProvider } from '../../../src/core/feed/index.ts';
 import { FeedService } from '../../../workers/feed/index.ts';
 
-const release = new URL(inject('benchRelease'), location.href).href;
+type Stage = 'userVectorMs' | 'retrieveMs' | 'rankMs' | 'rerankMs';
+const STAGES: Stage[] = ['userVectorMs', 'retrieveMs', 'rankMs', 'rerankMs'];
 
 function stats(xs: number[]): { p50: number; p95: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -13,52 +16,85 @@ function stats(xs: number[]): { p50: number; p95: number } {
   return { p50: q(0.5), p95: q(0.95) };
 }
 
-it('measures next() and cold start', async () => {
-  const database = `bench-${crypto.randomUUID()}`;
-  const options = { release, backend: 'wasm' as const, rankingProviders: ['wasm' as const], database };
-  // First visit: downloads and caches the release.
-  const first = new FeedService();
-  let t = performance.now();
-  await first.init(options);
-  const firstVisitMs = performance.now() - t;
-  const items = await first.next({ count: 50 });
-  for (const x of items.slice(0, 10)) await first.track({ type: 'click', itemId: x.id });
+const quick = inject('benchQuick');
+const releases = inject('benchReleases');
 
-  // Cold start from the cached release: a fresh service (as after a reload) to its first feed.
+/** Backends as a device offers them: WebGPU here is Chromium's software adapter (SwiftShader). */
+const CASES: Array<{ name: string; backend: BackendChoice; ranking: RankingProvider[]; runs: number }> = [
+  { name: 'wasm', backend: 'wasm', ranking: ['wasm'], runs: quick ? 15 : 40 },
+  { name: 'js', backend: 'js', ranking: ['wasm'], runs: quick ? 10 : 25 },
+  { name: 'webgpu', backend: 'webgpu', ranking: ['webgpu'], runs: quick ? 2 : 4 },
+];
+
+async function measureFeed(release: string, c: (typeof CASES)[number]) {
+  const options: FeedOptions = { release, backend: c.backend, rankingProviders: c.ranking, database: `bench-${crypto.randomUUID()}` };
+  const feed = new FeedService();
+  await feed.init(options);
+  let shown = await feed.next({ count: 50 });
+  for (const x of shown.slice(0, 10)) await feed.track({ type: 'click', itemId: x.id });
+  const warmups = c.name === 'webgpu' ? 1 : 5;
+  for (let i = 0; i < warmups; i++) shown = await feed.next({ count: 50 });
+  const total: number[] = [];
+  const stages = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
+  // Every feed follows an interaction (untimed), as when a user scrolls and taps: the history
+  // changes each time, so no feed reuses the previous user vector.
+  for (let i = 0; i < c.runs; i++) {
+    await feed.track({ type: i % 4 === 0 ? 'click' : 'impression', itemId: shown[i % shown.length]!.id });
+    const t0 = performance.now();
+    shown = await feed.next({ count: 50 });
+    total.push(performance.now() - t0);
+    expect(shown).toHaveLength(50);
+    const timings = (await feed.status()).timings!;
+    for (const s of STAGES) stages[s].push(timings[s]);
+  }
+  const status = await feed.status();
+  await feed.forget();
+  return {
+    backends: status.backends,
+    runs: c.runs,
+    next: stats(total),
+    stages: Object.fromEntries(STAGES.map((s) => [s, stats(stages[s])])),
+  };
+}
+
+it('measures next() by catalogue size and backend, and cold start', async () => {
+  const feed: Record<string, Record<string, unknown>> = {};
+  for (const [size, url] of Object.entries(releases)) {
+    const release = new URL(url, location.href).href;
+    feed[size] = {};
+    for (const c of CASES) {
+      try {
+        feed[size]![c.name] = await measureFeed(release, c);
+      } catch (err) {
+        feed[size]![c.name] = { error: `${(err as Error).name}: ${(err as Error).message}` };
+      }
+    }
+  }
+
+  // Cold start on the 100k release: from an empty cache over loopback (download, verify, cache,
+  // init, first feed), then from the cached release as after a reload (network cut).
+  const release = new URL(releases['100k'] ?? Object.values(releases)[0]!, location.href).href;
+  for (const key of await caches.keys()) await caches.delete(key);
+  const database = `bench-${crypto.randomUUID()}`;
+  const options: FeedOptions = { release, backend: 'wasm', rankingProviders: ['wasm'], database };
+  let t = performance.now();
+  const first = new FeedService();
+  await first.init(options);
+  await first.next({ count: 50 });
+  const emptyCacheMs = performance.now() - t;
   const cold = new FeedService({ fetch: () => Promise.reject(new TypeError('offline: cold start from cache')) });
   t = performance.now();
   await cold.init(options);
   await cold.next({ count: 50 });
-  const coldStartMs = performance.now() - t;
+  const cachedMs = performance.now() - t;
+  await first.forget();
 
-  const total: number[] = [];
-  const stages: Record<'userVectorMs' | 'retrieveMs' | 'rankMs' | 'rerankMs', number[]> = { userVectorMs: [], retrieveMs: [], rankMs: [], rerankMs: [] };
-  for (let i = 0; i < 5; i++) await cold.next({ count: 50 });
-  // Every feed follows an interaction (untimed), as when a user scrolls and taps: the history
-  // changes each time, so no feed reuses the previous user vector.
-  let shown = await cold.next({ count: 50 });
-  for (let i = 0; i < 40; i++) {
-    await cold.track({ type: i % 4 === 0 ? 'click' : 'impression', itemId: shown[i % shown.length]!.id });
-    const t0 = performance.now();
-    const feed = await cold.next({ count: 50 });
-    shown = feed;
-    total.push(performance.now() - t0);
-    expect(feed).toHaveLength(50);
-    const timings = (await cold.status()).timings!;
-    for (const k of Object.keys(stages) as (keyof typeof stages)[]) stages[k].push(timings[k]);
-  }
-  const status = await cold.status();
   const result = {
-    items: 100_000,
-    dim: 64,
-    backends: status.backends,
     crossOriginIsolated,
-    firstVisitMs,
-    coldStartMs,
-    next: stats(total),
-    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, stats(v)])),
+    userAgent: navigator.userAgent,
+    feed,
+    coldStart: { cachedMs, emptyCacheMs, size: releases['100k'] ? '100k' : Object.keys(releases)[0] },
   };
   console.log(JSON.stringify(result));
   await commands.writeFile(`test/bench/.results/feed-${crossOriginIsolated ? 'isolated' : 'plain'}.json`, JSON.stringify(result, null, 2));
-  await first.forget();
-}, 300_000);
+}, 600_000);
