@@ -21,6 +21,7 @@ interface FeedResult {
   userAgent: string;
   feed: Record<string, Record<string, Case>>;
   coldStart: { cachedMs: number; emptyCacheMs: number; size: string };
+  worker: { size: string; next: { p50: number; p95: number }; transfer: { p50: number; p95: number } };
 }
 
 /** Runs one page benchmark file in Chromium; throws with the tail of its output when it fails. */
@@ -56,6 +57,11 @@ export const deviceBench: BenchSuite = {
         }
       }
     }
+    const w = f.worker;
+    figures.push(
+      { key: `feed.${w.size}.worker.next`, label: `next() ${w.size} wasm through the worker`, value: w.next.p50, p95: w.next.p95, unit: 'ms', note: 'createFeed(): comlink, as a page runs it' },
+      { key: `feed.${w.size}.worker.transfer`, label: '  transfer (worker total − stages)', value: w.transfer.p50, p95: w.transfer.p95, unit: 'ms' },
+    );
     const on = `${f.coldStart.size} release, wasm`;
     figures.push({ key: 'coldStart.cached', label: 'cold start: cached release to first feed', value: f.coldStart.cachedMs, unit: 'ms', note: `${on}, network cut` });
     figures.push({ key: 'coldStart.emptyCache', label: 'cold start: empty cache to first feed', value: f.coldStart.emptyCacheMs, unit: 'ms', note: `${on}, loopback` });

@@ -6,6 +6,7 @@ import { commands } from 'vitest/browser';
 import { expect, inject, it } from 'vitest';
 import type { BackendChoice, FeedOptions, RankingProvider } from '../../../src/core/feed/index.ts';
 import { FeedService } from '../../../workers/feed/index.ts';
+import { createFeed } from '../../../src/client/index.ts';
 
 type Stage = 'userVectorMs' | 'retrieveMs' | 'rankMs' | 'rerankMs';
 const STAGES: Stage[] = ['userVectorMs', 'retrieveMs', 'rankMs', 'rerankMs'];
@@ -71,6 +72,27 @@ it('measures next() by catalogue size and backend, and cold start', async () => 
     }
   }
 
+  // Through the worker, as a page runs it (createFeed: comlink over postMessage): the difference
+  // from the in-page figure of the same case is the transfer cost.
+  const workerSize = releases['100k'] ? '100k' : Object.keys(releases)[0]!;
+  const viaWorker = await createFeed({ release: releases[workerSize]!, backend: 'wasm', rankingProviders: ['wasm'], database: `bench-${crypto.randomUUID()}` });
+  let shownW = await viaWorker.next({ count: 50 });
+  for (const x of shownW.slice(0, 10)) await viaWorker.track({ type: 'click', itemId: x.id });
+  for (let i = 0; i < 5; i++) shownW = await viaWorker.next({ count: 50 });
+  const workerTotal: number[] = [];
+  const workerInside: number[] = [];
+  for (let i = 0; i < (quick ? 15 : 40); i++) {
+    await viaWorker.track({ type: i % 4 === 0 ? 'click' : 'impression', itemId: shownW[i % shownW.length]!.id });
+    const t0 = performance.now();
+    shownW = await viaWorker.next({ count: 50 });
+    workerTotal.push(performance.now() - t0);
+    const tm = (await viaWorker.status()).timings!;
+    workerInside.push(tm.userVectorMs + tm.retrieveMs + tm.rankMs + tm.rerankMs);
+  }
+  await viaWorker.forget();
+  viaWorker.close();
+  const transfer = workerTotal.map((x, i) => x - workerInside[i]!);
+
   // Cold start on the 100k release: from an empty cache over loopback (download, verify, cache,
   // init, first feed), then from the cached release as after a reload (network cut).
   const release = new URL(releases['100k'] ?? Object.values(releases)[0]!, location.href).href;
@@ -93,6 +115,7 @@ it('measures next() by catalogue size and backend, and cold start', async () => 
     crossOriginIsolated,
     userAgent: navigator.userAgent,
     feed,
+    worker: { size: workerSize, next: stats(workerTotal), transfer: stats(transfer) },
     coldStart: { cachedMs, emptyCacheMs, size: releases['100k'] ? '100k' : Object.keys(releases)[0] },
   };
   console.log(JSON.stringify(result));
