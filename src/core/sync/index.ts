@@ -19,3 +19,20 @@ export type {
   WireEvent,
 } from './wire.ts';
 export type { DriftRow, FeedMetricsRow, ServerMetrics } from './metrics.ts';
+export {
+  DRIFT_FEATURES,
+  DURATION_BINS,
+  DURATION_EDGES_SECONDS,
+  OTHER_CATEGORY,
+  TOP_CATEGORIES,
+  WATCH_FRACTION_BINS,
+  buildDriftBaseline,
+  categoryBins,
+  driftHistograms,
+  driftRows,
+  durationBin,
+  isDriftFeature,
+  parseDriftBaseline,
+  watchFractionBin,
+} from './drift.ts';
+export type { DriftBaseline, DriftFeature, DriftHistogram, DriftItem, DriftSample } from './drift.ts';

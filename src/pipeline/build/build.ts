@@ -7,7 +7,7 @@ import type { Dataset } from '../data/index.ts';
 import { globalTemporalSplit, perUserTemporalSplit } from '../data/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../export/index.ts';
 import type { Progress } from '../progress/index.ts';
-import { defaultItemColumns, verifyRelease, writeRelease } from '../release/index.ts';
+import { defaultItemColumns, driftBaselineOf, driftItemsFromColumns, verifyRelease, writeRelease } from '../release/index.ts';
 import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
 import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
@@ -121,6 +121,12 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     categories: ds.categories,
     maxCategories: categories?.kind === 'multi-categorical' ? categories.maxLength : 1,
   });
+  // The window the shipped models were trained on, seen through the columns the shards get.
+  const driftBaseline = driftBaselineOf({
+    interactions: o.releaseFrom === 'all' ? ds.interactions : perUser.train,
+    items: driftItemsFromColumns(shipped.builder.catalog, columns, ds.categories),
+    feedback: ds.feedback,
+  });
   const written = await writeRelease({
     outDir: o.out,
     featureSpec: spec,
@@ -131,6 +137,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     popularity,
     models: { ranker, userTower },
     seed: o.seed,
+    driftBaseline,
   });
   report.seconds.shards = written.seconds;
   report.seconds.total = (performance.now() - started) / 1000;

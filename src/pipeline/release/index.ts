@@ -29,3 +29,5 @@ export {
   ReleaseNotFoundError,
   type ReleaseIntegrityReason,
 } from './errors.ts';
+export { DRIFT_FILE_SUFFIX, driftBaselineFile, driftBaselineOf, driftItemsFromColumns } from './drift-baseline.ts';
+export type { DriftBaselineInput } from './drift-baseline.ts';

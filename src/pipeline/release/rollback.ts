@@ -9,13 +9,18 @@ import { join } from 'node:path';
 import type { ReleaseManifest } from '../../core/release/index.ts';
 import { name as nameSchema, parseWith } from '../../core/validation.ts';
 import { MANIFEST_FILE, RELEASES_DIR, readVerified, replaceAtomically } from './artifact-store.ts';
+import { DRIFT_FILE_SUFFIX } from './drift-baseline.ts';
 import { ReleaseIntegrityError, ReleaseNotFoundError, asReleaseInputError } from './errors.ts';
 import { parseManifestText } from './verify-release.ts';
 
 /** Release ids saved in outDir/releases, sorted (the default ids sort by time). */
 export async function listReleases(outDir: string): Promise<string[]> {
   const files = await readdir(join(outDir, RELEASES_DIR)).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+  // releases/ also holds each release's drift baseline (<id>.drift.json), which is no release.
+  return files
+    .filter((f) => f.endsWith('.json') && !f.endsWith(DRIFT_FILE_SUFFIX))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 export async function rollback(outDir: string, releaseId: string): Promise<ReleaseManifest> {

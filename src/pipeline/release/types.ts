@@ -1,6 +1,7 @@
 import type { FeatureSpec, FeatureSpecInput } from '../../core/features/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
 import type { KMeansOptions } from './kmeans.ts';
+import type { DriftBaselineInput } from './drift-baseline.ts';
 import type { ItemColumn, ItemMetaField } from './item-columns.ts';
 
 /** One catalogue item as the writer takes it; its columns and meta come as ItemColumn / ItemMetaField. */
@@ -66,6 +67,8 @@ export interface WriteReleaseOptions {
   seed: number;
   /** k-means tunables other than the seed (defaults: KMEANS_DEFAULTS, metric RELEASE_DEFAULTS.metric). */
   kmeans?: Omit<KMeansOptions, 'seed'>;
+  /** The training window's feature distributions (driftBaselineOf); written as releases/<id>.drift.json. */
+  driftBaseline?: DriftBaselineInput | null;
 }
 
 export interface WriteReleaseResult {

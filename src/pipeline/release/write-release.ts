@@ -6,9 +6,9 @@
  * into a temporary folder next to outDir; the manifest is validated with parseManifest; only
  * then are the new artifacts renamed into outDir/artifacts (immutable and named by their hash, so
  * adding them changes no existing release; ones already there are reused), the manifest saved as
- * releases/<id>.json for rollback, and finally manifest.json replaced by a rename. Any failure
- * before that rename leaves the previous release current and whole; the temporary folder is
- * removed either way.
+ * releases/<id>.json for rollback (and the drift baseline, when given, as releases/<id>.drift.json),
+ * and finally manifest.json replaced by a rename. Any failure before that rename leaves the
+ * previous release current and whole; the temporary folder is removed either way.
  */
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -34,6 +34,7 @@ import {
   validateManifest,
 } from './build-manifest.ts';
 import { chooseClusterCount } from './cluster-count.ts';
+import { driftBaselineFile } from './drift-baseline.ts';
 import { RELEASE_DEFAULTS } from './defaults.ts';
 import { ReleaseConflictError } from './errors.ts';
 import { headSize, selectHead } from './head.ts';
@@ -107,6 +108,10 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
     if (existing !== null && existing !== json) throw new ReleaseConflictError(releaseId);
     const tmpManifest = join(tmp, MANIFEST_FILE);
     await writeDurable(tmpManifest, json);
+    // The drift baseline sits beside the release's manifest copy, for the server's PSI figures.
+    const driftName = `${RELEASES_DIR}/${driftBaselineFile(releaseId)}`;
+    const tmpDrift = o.driftBaseline ? join(tmp, driftName) : null;
+    if (tmpDrift) await writeDurable(tmpDrift, `${JSON.stringify({ releaseId, ...o.driftBaseline }, null, 2)}\n`);
 
     // Commit: artifacts first (unreferenced until the manifest names them), the manifest last.
     await mkdir(join(outDir, ARTIFACTS_DIR), { recursive: true });
@@ -117,15 +122,16 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
       const tmpRelease = join(tmp, RELEASES_DIR, `${releaseId}.json`);
       await writeDurable(tmpRelease, json);
       await rename(tmpRelease, releaseFile);
-      await syncDir(join(outDir, RELEASES_DIR));
     }
+    if (tmpDrift) await rename(tmpDrift, join(outDir, driftName));
+    await syncDir(join(outDir, RELEASES_DIR));
     await rename(tmpManifest, join(outDir, MANIFEST_FILE));
     await syncDir(outDir);
 
     const end = performance.now();
     return {
       manifest,
-      files: [MANIFEST_FILE, `${RELEASES_DIR}/${releaseId}.json`, ...new Set(staged.map((s) => s.ref.url))],
+      files: [MANIFEST_FILE, `${RELEASES_DIR}/${releaseId}.json`, ...(tmpDrift ? [driftName] : []), ...new Set(staged.map((s) => s.ref.url))],
       reused: staged.filter((s) => s.tmpPath === null).length,
       seconds: (end - start) / 1000,
       timings: { check: (checked - start) / 1000, cluster: (clustered - checked) / 1000, shards: (shardsDone - clustered) / 1000, write: (end - shardsDone) / 1000 },

@@ -98,6 +98,8 @@ export interface FeatureStore {
    */
   recentEvents(options: { since: number; limit: number }): Promise<Array<{ item: string; type: EventType; at: number; watchFraction?: number }>>;
   stats(): Promise<StoreStats>;
+  /** A trivial query (`SELECT 1`), for health checks; adapters without it are probed with stats(). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

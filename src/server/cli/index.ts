@@ -1,0 +1,3 @@
+export { DEFAULT_DB, SERVE_USAGE, ServeOptionError, parseServeArgs } from './serve-args.ts';
+export type { ServeArgs } from './serve-args.ts';
+export { loadOrCreateSecretKey, secretKeyFile } from './secret-key-file.ts';

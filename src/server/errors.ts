@@ -1,0 +1,64 @@
+/**
+ * Errors the server answers with. Each has a stable `name`, which becomes `error` in the JSON
+ * ErrorBody; clients branch on it, never on the message.
+ */
+import { OndeckError } from '../core/errors.ts';
+
+export class HttpError extends OndeckError {
+  readonly status: number;
+  readonly field: string | undefined;
+  constructor(status: number, message: string, options?: { field?: string; cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+    this.field = options?.field;
+  }
+}
+
+/** A field of the request is wrong; `field` is its path, e.g. `events[3].type`. */
+export class RequestValidationError extends HttpError {
+  override name = 'ValidationError';
+  constructor(field: string | undefined, message: string, options?: { cause?: unknown }) {
+    super(400, message, { ...options, ...(field === undefined ? {} : { field }) });
+  }
+}
+
+export class InvalidJsonError extends HttpError {
+  override name = 'InvalidJson';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(400, message, options);
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  override name = 'Unauthorized';
+  /** Why, for the rejection metrics: missing, malformed, forged, expired, unknown-app, wrong-key. */
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(401, message);
+    this.reason = reason;
+  }
+}
+
+export class NotFoundError extends HttpError {
+  override name = 'NotFound';
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+export class RateLimitedError extends HttpError {
+  override name = 'RateLimited';
+  readonly retryAfterSeconds: number;
+  constructor(scope: 'ip' | 'token', retryAfterSeconds: number) {
+    super(429, `too many requests for this ${scope === 'ip' ? 'address' : 'token'}; retry after ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The release folder holds no (valid) release to serve. */
+export class ReleaseUnavailableError extends HttpError {
+  override name = 'ReleaseUnavailable';
+  constructor(status: 404 | 500, message: string, options?: { cause?: unknown }) {
+    super(status, message, options);
+  }
+}

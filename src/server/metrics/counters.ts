@@ -1,0 +1,27 @@
+/** Ingest counters of this process since it started (Prometheus counter semantics). */
+export class IngestCounters {
+  batches = 0;
+  /** Events (pseudonymous) and counter rows (aggregate) stored. */
+  events = 0;
+  duplicates = 0;
+  private readonly rejections = new Map<string, number>();
+
+  stored(items: number, duplicate: boolean): void {
+    if (duplicate) this.duplicates++;
+    else {
+      this.batches++;
+      this.events += items;
+    }
+  }
+
+  reject(reason: string): void {
+    this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+  }
+
+  /** Rejections by reason; the usual reasons are always present, at 0 when none happened. */
+  rejected(): Record<string, number> {
+    const out: Record<string, number> = { auth: 0, schema: 0, json: 0, size: 0, 'content-type': 0, rate: 0 };
+    for (const [reason, n] of this.rejections) out[reason] = n;
+    return out;
+  }
+}

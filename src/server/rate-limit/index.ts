@@ -1,0 +1,2 @@
+export { TokenBuckets } from './token-bucket.ts';
+export type { BucketLimit } from './token-bucket.ts';

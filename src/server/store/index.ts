@@ -1,0 +1,37 @@
+/**
+ * Opens the feature store the server was given: SQLite by default (embedded, one file), Postgres
+ * when a URL is given. The Postgres adapter (and `pg`) is loaded only when asked for.
+ */
+import { openSqliteStore } from './sqlite/index.ts';
+import type { FeatureStore } from './types.ts';
+
+export interface StoreLocation {
+  /** SQLite file; ':memory:' for a throwaway store. */
+  db?: string;
+  /** postgres://user:pass@host:port/db */
+  postgres?: string;
+}
+
+export async function openStore(location: StoreLocation): Promise<FeatureStore> {
+  if (location.postgres !== undefined && location.db !== undefined) {
+    throw new Error('openStore: give either db (SQLite file) or postgres (URL), not both');
+  }
+  if (location.postgres !== undefined) {
+    const { openPostgresStore } = await import('./postgres/index.ts');
+    return openPostgresStore(location.postgres);
+  }
+  if (location.db === undefined) throw new Error('openStore: give db (an SQLite file) or postgres (a URL)');
+  return openSqliteStore(location.db);
+}
+
+export { openSqliteStore };
+export type {
+  DailyCount,
+  ExportedEvent,
+  FeatureStore,
+  FeedMetrics,
+  IngestResult,
+  ItemFeatureOptions,
+  ItemFeatures,
+  StoreStats,
+} from './types.ts';

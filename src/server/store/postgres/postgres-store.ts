@@ -1,0 +1,261 @@
+/**
+ * The feature store on Postgres (pg Pool). Semantics are the sqlite adapter's, and the shared
+ * pieces are the same code (day-counts.ts, item-features.ts): pseudonymous events are counted
+ * into the same per-item, per-day rows as aggregate counters, and item features, feed metrics and
+ * daily counts read those rows. One conformance suite (test/unit/store-conformance.test.ts) runs
+ * against both adapters.
+ *
+ * Writes: an ingest is one statement (batch row, events and counters; see queries.ts), so it is
+ * atomic and committed when the query resolves, in one round trip. Postgres's default
+ * synchronous_commit=on fsyncs the WAL before acknowledging, like the sqlite adapter's
+ * synchronous=FULL: an acknowledged batch survives a crash.
+ */
+import pg from 'pg';
+import type { EventType } from '../../../core/events.ts';
+import type { EventBatch } from '../../../core/sync/wire.ts';
+import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
+import type {
+  DailyCount,
+  ExportedEvent,
+  FeatureStore,
+  FeedMetrics,
+  IngestResult,
+  ItemFeatureOptions,
+  ItemFeatures,
+  StoreStats,
+} from '../types.ts';
+import { POSTGRES_DEFAULTS } from './defaults.ts';
+import { PostgresUnavailableError } from './errors.ts';
+import { countColumns, eventColumns } from './ingest-rows.ts';
+import { runMigrations } from './migrations.ts';
+import {
+  ADD_COUNTS,
+  DAILY_SUMS,
+  DELETE_BATCHES_OF_INSTALL,
+  DELETE_EVENTS_OF_INSTALL,
+  DROP_EMPTY_COUNTS,
+  EXPORT_EVENTS,
+  FEED_SUMS,
+  INSERT_EVENTS,
+  ITEM_DAY_SUMS,
+  LAST_SEQ,
+  RECENT_EVENTS,
+  STATS,
+  UPSERT_COUNTS,
+  WAIT_FOR_SEQS,
+} from './queries.ts';
+
+const DAILY_TYPES: ReadonlyArray<[EventType, 'impressions' | 'clicks' | 'watches' | 'likes' | 'hides' | 'skips']> = [
+  ['impression', 'impressions'],
+  ['click', 'clicks'],
+  ['watch', 'watches'],
+  ['like', 'likes'],
+  ['hide', 'hides'],
+  ['skip', 'skips'],
+];
+
+/** Query parameters in ms are clamped to a JS Date's range (±8.64e15), which bigint holds. */
+function clampMs(ms: number): number {
+  return Math.max(-8.64e15, Math.min(8.64e15, Math.floor(ms)));
+}
+
+interface SumRow {
+  impressions: number;
+  clicks: number;
+  watches: number;
+  watch_seconds: number;
+}
+
+export class PostgresStore implements FeatureStore {
+  readonly kind = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  #closed = false;
+  /** Replays acknowledged by this process, as the sqlite adapter counts them (not persisted). */
+  #duplicates = 0;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async migrate(): Promise<void> {
+    await runMigrations(this.#pool);
+  }
+
+  async ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
+    if (this.#closed) throw new Error('the feature store is closed');
+    const release = batch.releaseId ?? null;
+    let fresh: number;
+    let stored: number;
+    if (batch.mode === 'pseudonymous') {
+      stored = batch.events.length;
+      const e = eventColumns(batch);
+      const c = countColumns(
+        countEvents(batch.events.map((x) => ({ item: x.itemId, type: x.type, at: x.at, feed: batch.feed, watchSeconds: x.watchSeconds, watchFraction: x.watchFraction }))),
+      );
+      const { rows } = await this.#pool.query<{ fresh: number }>({ name: 'ondeck-insert-events', text: INSERT_EVENTS, values: [
+        batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored,
+        e.items, e.types, e.ats, e.watchSeconds, e.watchFractions,
+        c.items, c.days, ...c.values,
+      ] });
+      fresh = rows[0]?.fresh ?? 0;
+    } else {
+      stored = batch.counts.length;
+      const c = countColumns(countsOfAggregate(batch));
+      const { rows } = await this.#pool.query<{ fresh: number }>({ name: 'ondeck-upsert-counts', text: UPSERT_COUNTS, values: [
+        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, c.items, c.days, ...c.values,
+      ] });
+      fresh = rows[0]?.fresh ?? 0;
+    }
+    if (fresh === 1) return { stored, duplicate: false };
+    this.#duplicates++;
+    return { stored: 0, duplicate: true };
+  }
+
+  async itemFeatures(o: ItemFeatureOptions): Promise<ItemFeatures[]> {
+    const { rows } = await this.#pool.query<ItemDaySums>(ITEM_DAY_SUMS);
+    return foldItemFeatures(rows, o);
+  }
+
+  async exportEvents(o: { since: number; afterSeq: number; limit: number }): Promise<ExportedEvent[]> {
+    // Seqs are handed out in statement order but committed in any order (see SEQ_LOCK); a page
+    // stops at a seq below which every ingest has finished.
+    const client = await this.#pool.connect();
+    let last: number;
+    try {
+      await client.query('BEGIN');
+      last = (await client.query<{ last: number }>(LAST_SEQ)).rows[0]!.last;
+      await client.query(WAIT_FOR_SEQS);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+    const { rows } = await this.#pool.query<{
+      seq: number; install_id: string; item_id: string; type: EventType; at: number;
+      watch_seconds: number | null; watch_fraction: number | null;
+    }>(EXPORT_EVENTS, [Math.floor(o.afterSeq), clampMs(o.since), Math.max(0, Math.floor(o.limit)), last]);
+    return rows.map((r) => {
+      const e: ExportedEvent = { seq: r.seq, install: r.install_id, item: r.item_id, type: r.type, at: r.at };
+      if (r.watch_seconds !== null) e.watchSeconds = r.watch_seconds;
+      if (r.watch_fraction !== null) e.watchFraction = r.watch_fraction;
+      return e;
+    });
+  }
+
+  async deleteInstall(installId: string): Promise<{ deleted: number }> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const { rows } = await client.query<{ item: string; type: EventType; at: number; feed: string; watch_seconds: number | null; watch_fraction: number | null }>(
+          DELETE_EVENTS_OF_INSTALL,
+          [installId],
+        );
+        // Its events were counted into the day counters; take them out again, per feed.
+        const minus = countEvents(rows.map((e) => ({ item: e.item, type: e.type, at: e.at, feed: e.feed, watchSeconds: e.watch_seconds, watchFraction: e.watch_fraction })), -1);
+        const byFeed = new Map<string, DayCounts[]>();
+        for (const r of minus) byFeed.set(r.feed, [...(byFeed.get(r.feed) ?? []), r]);
+        for (const [feed, counts] of [...byFeed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+          const c = countColumns(counts);
+          await client.query(ADD_COUNTS, [feed, c.items, c.days, ...c.values]);
+          await client.query(DROP_EMPTY_COUNTS, [feed, c.items, c.days]);
+        }
+        await client.query(DELETE_BATCHES_OF_INSTALL, [installId]);
+        await client.query('COMMIT');
+        return { deleted: rows.length };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async feedMetrics(o: { since: number }): Promise<FeedMetrics[]> {
+    const { rows } = await this.#pool.query<SumRow & { feed: string }>(FEED_SUMS, [utcDay(clampMs(o.since))]);
+    const all = { feed: '*', impressions: 0, clicks: 0, watches: 0, watch_seconds: 0 };
+    for (const r of rows) {
+      all.impressions += r.impressions;
+      all.clicks += r.clicks;
+      all.watches += r.watches;
+      all.watch_seconds += r.watch_seconds;
+    }
+    return [all, ...rows].map((r) => ({
+      feed: r.feed,
+      impressions: r.impressions,
+      clicks: r.clicks,
+      ctr: r.impressions > 0 ? r.clicks / r.impressions : null,
+      watchSeconds: r.watch_seconds,
+      watches: r.watches,
+    }));
+  }
+
+  async dailyCounts(o: { since: number }): Promise<DailyCount[]> {
+    const { rows } = await this.#pool.query<{ day: string } & Record<(typeof DAILY_TYPES)[number][1], number>>(DAILY_SUMS, [utcDay(clampMs(o.since))]);
+    const out: DailyCount[] = [];
+    for (const r of rows) {
+      for (const [type, column] of DAILY_TYPES) if (r[column] !== 0) out.push({ day: r.day, type, count: r[column] });
+    }
+    return out;
+  }
+
+  async recentEvents(o: { since: number; limit: number }): Promise<Array<{ item: string; type: EventType; at: number; watchFraction?: number }>> {
+    const { rows } = await this.#pool.query<{ item_id: string; type: EventType; at: number; watch_fraction: number | null }>(
+      RECENT_EVENTS,
+      [clampMs(o.since), Math.max(0, Math.floor(o.limit))],
+    );
+    return rows.map((r) =>
+      r.watch_fraction === null ? { item: r.item_id, type: r.type, at: r.at } : { item: r.item_id, type: r.type, at: r.at, watchFraction: r.watch_fraction },
+    );
+  }
+
+  async stats(): Promise<StoreStats> {
+    const { rows } = await this.#pool.query<{ batches: number; events: number; count_rows: number }>(STATS);
+    const r = rows[0]!;
+    return { batches: r.batches, duplicates: this.#duplicates, events: r.events, countRows: r.count_rows };
+  }
+
+  async ping(): Promise<void> {
+    await this.#pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
+
+/**
+ * Opens a pool on `url` (e.g. postgres://user:pass@host:5432/db), checks that the server answers,
+ * and brings the schema up to date. Fails with PostgresUnavailableError when it cannot connect.
+ */
+export async function openPostgresStore(url: string): Promise<FeatureStore> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POSTGRES_DEFAULTS.poolSize,
+    connectionTimeoutMillis: POSTGRES_DEFAULTS.connectTimeoutMs,
+    idleTimeoutMillis: POSTGRES_DEFAULTS.idleTimeoutMs,
+  });
+  // An idle connection dropped by the server emits 'error' on the pool; without a listener that
+  // would crash the process. The pool replaces the connection on the next query.
+  pool.on('error', () => {});
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new PostgresUnavailableError(url, { cause: err });
+  }
+  const store = new PostgresStore(pool);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+  return store;
+}

@@ -1,0 +1,86 @@
+/**
+ * The SQLite schema as numbered migrations, applied in order inside one transaction each;
+ * `schema_version` holds one row per applied migration, so reopening a file never reapplies one
+ * and an older file is upgraded in place.
+ *
+ * Counter columns are REAL: aggregate batches with local differential privacy carry noisy,
+ * possibly fractional or negative counts (see WireCounts); their sums stay unbiased.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'batches, events, item_day_counts',
+    sql: `
+      CREATE TABLE batches (
+        batch_id    TEXT PRIMARY KEY,
+        mode        TEXT NOT NULL,
+        feed        TEXT NOT NULL,
+        release_id  TEXT,
+        install_id  TEXT,
+        received_at INTEGER NOT NULL,
+        stored      INTEGER NOT NULL
+      );
+      CREATE INDEX batches_install ON batches (install_id) WHERE install_id IS NOT NULL;
+
+      CREATE TABLE events (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        install        TEXT NOT NULL,
+        item           TEXT NOT NULL,
+        type           TEXT NOT NULL,
+        at             INTEGER NOT NULL,
+        watch_seconds  REAL,
+        watch_fraction REAL,
+        feed           TEXT NOT NULL,
+        release_id     TEXT,
+        batch_id       TEXT NOT NULL
+      );
+      CREATE INDEX events_install ON events (install);
+      CREATE INDEX events_at ON events (at);
+
+      CREATE TABLE item_day_counts (
+        item               TEXT NOT NULL,
+        day                TEXT NOT NULL,
+        feed               TEXT NOT NULL,
+        impressions        REAL NOT NULL DEFAULT 0,
+        clicks             REAL NOT NULL DEFAULT 0,
+        watches            REAL NOT NULL DEFAULT 0,
+        likes              REAL NOT NULL DEFAULT 0,
+        hides              REAL NOT NULL DEFAULT 0,
+        skips              REAL NOT NULL DEFAULT 0,
+        watch_seconds      REAL NOT NULL DEFAULT 0,
+        watch_fraction_sum REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (item, day, feed)
+      );
+      CREATE INDEX item_day_counts_day ON item_day_counts (day);
+    `,
+  },
+];
+
+/** Applies the missing migrations; returns the versions applied now. */
+export function runMigrations(db: Database.Database): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const done = new Set(db.prepare('SELECT version FROM schema_version').pluck().all() as number[]);
+  const applied: number[] = [];
+  const record = db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)');
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    // BEGIN IMMEDIATE: a second process opening the same file waits for the lock instead of
+    // applying the same migration at the same time.
+    db.transaction(() => {
+      const again = db.prepare('SELECT 1 FROM schema_version WHERE version = ?').get(m.version);
+      if (again) return;
+      db.exec(m.sql);
+      record.run(m.version, Date.now());
+      applied.push(m.version);
+    }).immediate();
+  }
+  return applied;
+}

@@ -1,0 +1,228 @@
+/**
+ * The embedded feature store: one SQLite file through better-sqlite3.
+ *
+ * Durability: WAL with synchronous=FULL. With NORMAL, a WAL commit is not fsynced, so a power
+ * cut can lose transactions that were already acknowledged; an acknowledged batch must survive,
+ * so every commit syncs the WAL. Group commit (group-commit.ts) keeps that affordable: batches
+ * arriving together share one transaction and one fsync.
+ *
+ * Idempotency: the batch row is inserted first (INSERT OR IGNORE on its primary key) in the same
+ * transaction as its events; when it was there already, nothing else is written.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { EventType } from '../../../core/events.ts';
+import type { EventBatch } from '../../../core/sync/wire.ts';
+import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
+import type { DailyCount, ExportedEvent, FeatureStore, FeedMetrics, IngestResult, StoreStats } from '../types.ts';
+import { GroupCommit } from './group-commit.ts';
+import { runMigrations } from './migrations.ts';
+import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.ts';
+
+/** Batches committed in one transaction at most (bounds the time the event loop is held). */
+const MAX_GROUP = 64;
+
+const DAILY_TYPES: ReadonlyArray<[EventType, keyof DailyRow]> = [
+  ['impression', 'impressions'],
+  ['click', 'clicks'],
+  ['watch', 'watches'],
+  ['like', 'likes'],
+  ['hide', 'hides'],
+  ['skip', 'skips'],
+];
+
+interface DailyRow {
+  day: string;
+  impressions: number;
+  clicks: number;
+  watches: number;
+  likes: number;
+  hides: number;
+  skips: number;
+}
+
+interface Job {
+  batch: EventBatch;
+  receivedAt: number;
+}
+
+export async function openSqliteStore(file: string): Promise<FeatureStore> {
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  // Another process (a second server, a backup) may hold the write lock for a moment.
+  db.pragma('busy_timeout = 5000');
+  // Index pages of a busy store stay in memory (64 MB page cache; reads through mmap).
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
+  runMigrations(db);
+  return new SqliteStore(db, prepareStatements(db));
+}
+
+/** Runs `rows` through multi-row statements of at most ROWS_PER_INSERT rows each. */
+function inChunks<T>(rows: readonly T[], fields: number, statement: (n: number) => Database.Statement, bind: (row: T, out: unknown[]) => void): void {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const end = Math.min(rows.length, start + ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    for (let i = start; i < end; i++) bind(rows[i]!, params);
+    if (params.length !== (end - start) * fields) throw new Error('inChunks: a row bound the wrong number of fields');
+    statement(end - start).run(params);
+  }
+}
+
+class SqliteStore implements FeatureStore {
+  readonly kind = 'sqlite' as const;
+  private duplicates = 0;
+  private closed = false;
+  private readonly ingestOne: (job: Job) => IngestResult;
+  private readonly group: GroupCommit<Job, IngestResult>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly st: Statements,
+  ) {
+    // Called inside the group's transaction, so better-sqlite3 makes it a savepoint.
+    this.ingestOne = db.transaction((job: Job) => this.write(job));
+    this.group = new GroupCommit<Job, IngestResult>({
+      maxGroup: MAX_GROUP,
+      commit: (jobs) =>
+        db.transaction(() =>
+          jobs.map((job) => {
+            try {
+              return { ok: true as const, value: this.ingestOne(job) };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          }),
+        )(),
+    });
+  }
+
+  async migrate(): Promise<void> {
+    runMigrations(this.db);
+  }
+
+  ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
+    if (this.closed) return Promise.reject(new Error('the feature store is closed'));
+    return this.group.submit({ batch, receivedAt }).then((r) => {
+      if (r.duplicate) this.duplicates++;
+      return r;
+    });
+  }
+
+  private write({ batch, receivedAt }: Job): IngestResult {
+    const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
+    const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
+    const claimed = this.st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored);
+    if (claimed.changes === 0) return { stored: 0, duplicate: true };
+    let rows: DayCounts[];
+    if (batch.mode === 'pseudonymous') {
+      const { installId, feed, releaseId, batchId } = batch;
+      inChunks(batch.events, EVENT_FIELDS, (n) => this.st.multi.insertEvents(n), (e, out) => {
+        out.push(installId, e.itemId, e.type, e.at, e.watchSeconds ?? null, e.watchFraction ?? null, feed, releaseId, batchId);
+      });
+      rows = countEvents(batch.events.map((e) => ({ item: e.itemId, type: e.type, at: e.at, feed, watchSeconds: e.watchSeconds, watchFraction: e.watchFraction })));
+    } else {
+      rows = countsOfAggregate(batch);
+    }
+    this.addCounts(rows);
+    return { stored, duplicate: false };
+  }
+
+  private addCounts(rows: readonly DayCounts[]): void {
+    inChunks(rows, COUNT_FIELDS, (n) => this.st.multi.addCounts(n), (r, out) => {
+      out.push(r.item, r.day, r.feed, r.impressions, r.clicks, r.watches, r.likes, r.hides, r.skips, r.watchSeconds, r.watchFractionSum);
+    });
+  }
+
+  async itemFeatures(options: Parameters<FeatureStore['itemFeatures']>[0]) {
+    return foldItemFeatures(this.st.itemDaySums.all() as ItemDaySums[], options);
+  }
+
+  async exportEvents(o: { since: number; afterSeq: number; limit: number }): Promise<ExportedEvent[]> {
+    const rows = this.st.exportEvents.all(o.afterSeq, o.since, o.limit) as Array<{
+      seq: number;
+      install: string;
+      item: string;
+      type: EventType;
+      at: number;
+      watch_seconds: number | null;
+      watch_fraction: number | null;
+    }>;
+    return rows.map((r) => {
+      const e: ExportedEvent = { seq: r.seq, install: r.install, item: r.item, type: r.type, at: r.at };
+      if (r.watch_seconds !== null) e.watchSeconds = r.watch_seconds;
+      if (r.watch_fraction !== null) e.watchFraction = r.watch_fraction;
+      return e;
+    });
+  }
+
+  async deleteInstall(installId: string): Promise<{ deleted: number }> {
+    // Flush first: a batch of this install that is queued but not committed must go too.
+    this.group.flush();
+    return this.db.transaction(() => {
+      const events = this.st.eventsOfInstall.all(installId) as Array<{ item: string; type: EventType; at: number; feed: string; watch_seconds: number | null; watch_fraction: number | null }>;
+      // Its events were counted into the day counters; take them out again.
+      const minus = countEvents(events.map((e) => ({ item: e.item, type: e.type, at: e.at, feed: e.feed, watchSeconds: e.watch_seconds, watchFraction: e.watch_fraction })), -1);
+      this.addCounts(minus);
+      for (const r of minus) this.st.dropEmptyCounts.run(r.item, r.day, r.feed);
+      const deleted = this.st.deleteEventsOfInstall.run(installId).changes;
+      this.st.deleteBatchesOfInstall.run(installId);
+      return { deleted };
+    })();
+  }
+
+  async feedMetrics(o: { since: number }): Promise<FeedMetrics[]> {
+    const rows = this.st.feedSums.all(utcDay(o.since)) as Array<{ feed: string; impressions: number; clicks: number; watches: number; watch_seconds: number }>;
+    const all = { feed: '*', impressions: 0, clicks: 0, watches: 0, watch_seconds: 0 };
+    for (const r of rows) {
+      all.impressions += r.impressions;
+      all.clicks += r.clicks;
+      all.watches += r.watches;
+      all.watch_seconds += r.watch_seconds;
+    }
+    return [all, ...rows].map((r) => ({
+      feed: r.feed,
+      impressions: r.impressions,
+      clicks: r.clicks,
+      ctr: r.impressions > 0 ? r.clicks / r.impressions : null,
+      watchSeconds: r.watch_seconds,
+      watches: r.watches,
+    }));
+  }
+
+  async dailyCounts(o: { since: number }): Promise<DailyCount[]> {
+    const out: DailyCount[] = [];
+    for (const r of this.st.dailySums.all(utcDay(o.since)) as DailyRow[]) {
+      for (const [type, column] of DAILY_TYPES) {
+        const count = r[column] as number;
+        if (count !== 0) out.push({ day: r.day, type, count });
+      }
+    }
+    return out;
+  }
+
+  async recentEvents(o: { since: number; limit: number }) {
+    const rows = this.st.recentEvents.all(o.since, o.limit) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
+    return rows.map((r) => (r.watch_fraction === null ? { item: r.item, type: r.type, at: r.at } : { item: r.item, type: r.type, at: r.at, watchFraction: r.watch_fraction }));
+  }
+
+  async stats(): Promise<StoreStats> {
+    const s = this.st.stats.get() as { batches: number; events: number; countRows: number };
+    return { ...s, duplicates: this.duplicates };
+  }
+
+  async ping(): Promise<void> {
+    this.st.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.group.flush();
+    this.closed = true;
+    this.db.close();
+  }
+}

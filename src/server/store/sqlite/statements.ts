@@ -1,0 +1,86 @@
+/** Every SQL statement of the SQLite store, prepared once when the store opens. */
+import type Database from 'better-sqlite3';
+
+const EVENT_COLUMNS = '(install, item, type, at, watch_seconds, watch_fraction, feed, release_id, batch_id)';
+const COUNT_COLUMNS = '(item, day, feed, impressions, clicks, watches, likes, hides, skips, watch_seconds, watch_fraction_sum)';
+const ADD_ON_CONFLICT = `
+  ON CONFLICT (item, day, feed) DO UPDATE SET
+    impressions = impressions + excluded.impressions,
+    clicks = clicks + excluded.clicks,
+    watches = watches + excluded.watches,
+    likes = likes + excluded.likes,
+    hides = hides + excluded.hides,
+    skips = skips + excluded.skips,
+    watch_seconds = watch_seconds + excluded.watch_seconds,
+    watch_fraction_sum = watch_fraction_sum + excluded.watch_fraction_sum`;
+
+/** Rows per multi-row INSERT: one statement step per chunk instead of one per row. */
+export const ROWS_PER_INSERT = 64;
+export const EVENT_FIELDS = 9;
+export const COUNT_FIELDS = 11;
+
+function values(rows: number, fields: number): string {
+  const one = `(${Array.from({ length: fields }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => one).join(', ');
+}
+
+/** Multi-row INSERT statements by row count, prepared on first use. */
+export class MultiRowInserts {
+  private readonly events = new Map<number, Database.Statement>();
+  private readonly counts = new Map<number, Database.Statement>();
+  constructor(private readonly db: Database.Database) {}
+  insertEvents(rows: number): Database.Statement {
+    let st = this.events.get(rows);
+    if (!st) {
+      st = this.db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${values(rows, EVENT_FIELDS)}`);
+      this.events.set(rows, st);
+    }
+    return st;
+  }
+  addCounts(rows: number): Database.Statement {
+    let st = this.counts.get(rows);
+    if (!st) {
+      st = this.db.prepare(`INSERT INTO item_day_counts ${COUNT_COLUMNS} VALUES ${values(rows, COUNT_FIELDS)} ${ADD_ON_CONFLICT}`);
+      this.counts.set(rows, st);
+    }
+    return st;
+  }
+}
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    multi: new MultiRowInserts(db),
+    insertBatch: db.prepare(
+      'INSERT OR IGNORE INTO batches (batch_id, mode, feed, release_id, install_id, received_at, stored) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    /** After a deletion: a counter row that only that install made is removed, not left at zero. */
+    dropEmptyCounts: db.prepare(`
+      DELETE FROM item_day_counts WHERE item = ? AND day = ? AND feed = ?
+        AND impressions = 0 AND clicks = 0 AND watches = 0 AND likes = 0 AND hides = 0 AND skips = 0
+        AND abs(watch_seconds) < 1e-9 AND abs(watch_fraction_sum) < 1e-9`),
+    itemDaySums: db.prepare(`
+      SELECT item, day, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches,
+             SUM(watch_seconds) AS watchSeconds, SUM(watch_fraction_sum) AS watchFractionSum
+      FROM item_day_counts GROUP BY item, day`),
+    exportEvents: db.prepare(
+      'SELECT seq, install, item, type, at, watch_seconds, watch_fraction FROM events WHERE seq > ? AND at >= ? ORDER BY seq LIMIT ?',
+    ),
+    eventsOfInstall: db.prepare('SELECT item, type, at, feed, watch_seconds, watch_fraction FROM events WHERE install = ?'),
+    deleteEventsOfInstall: db.prepare('DELETE FROM events WHERE install = ?'),
+    deleteBatchesOfInstall: db.prepare('DELETE FROM batches WHERE install_id = ?'),
+    feedSums: db.prepare(`
+      SELECT feed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches, SUM(watch_seconds) AS watch_seconds
+      FROM item_day_counts WHERE day >= ? GROUP BY feed ORDER BY feed`),
+    dailySums: db.prepare(`
+      SELECT day, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches,
+             SUM(likes) AS likes, SUM(hides) AS hides, SUM(skips) AS skips
+      FROM item_day_counts WHERE day >= ? GROUP BY day ORDER BY day`),
+    recentEvents: db.prepare('SELECT item, type, at, watch_fraction FROM events WHERE at >= ? ORDER BY at DESC LIMIT ?'),
+    stats: db.prepare(`
+      SELECT (SELECT COUNT(*) FROM batches) AS batches, (SELECT COUNT(*) FROM events) AS events,
+             (SELECT COUNT(*) FROM item_day_counts) AS countRows`),
+    ping: db.prepare('SELECT 1'),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

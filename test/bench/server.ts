@@ -1,0 +1,212 @@
+/**
+ * The server under load: the real `ondeck serve` (spawned through the CLI, SQLite in a temporary
+ * folder, then Postgres on a fresh database) and a bounded keep-alive client over loopback.
+ * CONNECTIONS requests are in flight at all times, each a pseudonymous batch of 100 events with
+ * its own batch id and a device token; after a warm-up, the events acknowledged in a fixed window
+ * give events/s, and every batch's round trip gives p50 / p99. Rate limits are off (--rate-ip 0
+ * --rate-token 0): this measures the server, not its throttle. The client, the server and
+ * Postgres share the machine's cores, so the figures are a floor.
+ *
+ * Release download: the manifest and every artifact of the fixture release, over 6 keep-alive
+ * connections like a browser's, from a fresh agent each time (no cache).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureFixtureRelease } from '../support/fixture-release.ts';
+import { createTestDatabase } from '../support/postgres.ts';
+import { measure, quantile } from './measure.ts';
+import type { BenchFigure, BenchSuite } from './types.ts';
+
+const BATCH_EVENTS = 100;
+const CONNECTIONS = 16;
+const ITEMS = 5000;
+const APP_KEY = 'bench-app';
+const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `ondeck serve` and waits for its one stdout line. */
+async function startServer(args: readonly string[]): Promise<Server> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['src/cli/ondeck.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-ip', '0', '--rate-token', '0', ...args],
+    { env: { ...process.env, ONDECK_SECRET_KEY: SECRET_KEY, ONDECK_APP_KEYS: APP_KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`ondeck serve did not start in 60 s:\n${stderr}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ondeck serve: listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ondeck serve exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface Response {
+  status: number;
+  body: Buffer;
+}
+
+function send(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Bodies differ only in their batch id, so the events part is made once per connection (a few
+ * variants, so the store sees varied items): the client spends its CPU on requests, not JSON.
+ */
+function bodyMaker(connection: number): (n: number) => string {
+  const now = Date.now();
+  const install = `bench-${connection}-${randomBytes(4).toString('hex')}`;
+  const variants = Array.from({ length: 8 }, (_, v) => {
+    const events = Array.from({ length: BATCH_EVENTS }, (_, i) => {
+      const item = `item-${(connection * 7919 + v * 104729 + i * 31) % ITEMS}`;
+      const at = now - ((i * 997 + v * 13) % 3_600_000);
+      const kind = i % 10;
+      if (kind < 7) return { type: 'impression', itemId: item, at };
+      if (kind < 9) return { type: 'click', itemId: item, at };
+      return { type: 'watch', itemId: item, at, watchSeconds: 42, watchFraction: 0.35 };
+    });
+    return JSON.stringify({ mode: 'pseudonymous', installId: install, releaseId: null, feed: 'bench', events }).slice(1);
+  });
+  return (n) => `{"batchId":"b${connection}x${n}x${install.slice(-8)}",${variants[n % variants.length]}`;
+}
+
+async function loadRun(url: string, o: { warmupMs: number; windowMs: number }): Promise<{ eventsPerSecond: number; p50: number; p99: number; batches: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  try {
+    const tokenRes = await send(agent, `${url}/v1/tokens`, 'POST', { 'x-ondeck-app': APP_KEY });
+    if (tokenRes.status !== 200) throw new Error(`POST /v1/tokens answered ${tokenRes.status}: ${tokenRes.body.toString()}`);
+    const { token } = JSON.parse(tokenRes.body.toString()) as { token: string };
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    const start = performance.now();
+    const windowStart = start + o.warmupMs;
+    const end = windowStart + o.windowMs;
+    const latencies: number[] = [];
+    let acked = 0;
+    const worker = async (connection: number) => {
+      const body = bodyMaker(connection);
+      for (let n = 0; ; n++) {
+        const t0 = performance.now();
+        if (t0 >= end) return;
+        const res = await send(agent, `${url}/v1/events`, 'POST', headers, body(n));
+        const t1 = performance.now();
+        if (res.status !== 200) throw new Error(`POST /v1/events answered ${res.status}: ${res.body.toString().slice(0, 300)}`);
+        const ack = JSON.parse(res.body.toString()) as { stored: number; duplicate: boolean };
+        if (ack.duplicate || ack.stored !== BATCH_EVENTS) throw new Error(`unexpected ack ${res.body.toString()}`);
+        // A batch counts when it was sent and acknowledged inside the window.
+        if (t0 >= windowStart && t1 <= end) {
+          latencies.push(t1 - t0);
+          acked += BATCH_EVENTS;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => worker(c)));
+    latencies.sort((a, b) => a - b);
+    return { eventsPerSecond: acked / (o.windowMs / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), batches: latencies.length };
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function downloadRelease(url: string): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 6 });
+  try {
+    const m = await send(agent, `${url}/v1/releases/latest`, 'GET', {});
+    if (m.status !== 200) throw new Error(`GET /v1/releases/latest answered ${m.status}`);
+    const manifest = JSON.parse(m.body.toString()) as { artifacts: Array<{ url: string; bytes: number }> };
+    let bytes = m.body.length;
+    await Promise.all(
+      manifest.artifacts.map(async (a) => {
+        const r = await send(agent, new URL(a.url, `${url}/v1/releases/latest`).href, 'GET', {});
+        if (r.status !== 200 || r.body.length !== a.bytes) throw new Error(`${a.url}: ${r.status}, ${r.body.length} of ${a.bytes} B`);
+        bytes += r.body.length;
+      }),
+    );
+    return bytes;
+  } finally {
+    agent.destroy();
+  }
+}
+
+export const serverBench: BenchSuite = {
+  name: 'server (HTTP, loopback)',
+  async run({ quick }) {
+    const timing = quick ? { warmupMs: 1000, windowMs: 3000 } : { warmupMs: 3000, windowMs: 15_000 };
+    const releaseDir = await ensureFixtureRelease();
+    const work = await mkdtemp(join(tmpdir(), 'ondeck-bench-server-'));
+    const figures: BenchFigure[] = [];
+    const note = `${CONNECTIONS} connections, ${BATCH_EVENTS} events a batch, ${timing.windowMs / 1000} s after ${timing.warmupMs / 1000} s warm-up`;
+    const loadFigures = (kind: 'sqlite' | 'postgres', r: Awaited<ReturnType<typeof loadRun>>) => {
+      figures.push(
+        { key: `server.${kind}.eventsPerSecond`, label: `ingest, ${kind}`, value: r.eventsPerSecond, unit: 'events/s', note: `${note}, ${r.batches} batches` },
+        { key: `server.${kind}.batchP50Ms`, label: `  batch round trip p50, ${kind}`, value: r.p50, unit: 'ms' },
+        { key: `server.${kind}.batchP99Ms`, label: `  batch round trip p99, ${kind}`, value: r.p99, unit: 'ms' },
+      );
+    };
+    try {
+      const sqlite = await startServer(['--release', releaseDir, '--db', join(work, 'store.sqlite')]);
+      try {
+        loadFigures('sqlite', await loadRun(sqlite.url, timing));
+        let bytes = 0;
+        const d = await measure(async () => (bytes = await downloadRelease(sqlite.url)), { runs: quick ? 5 : 20, warmup: 2 });
+        figures.push({ key: 'server.releaseDownloadMs', label: 'release download (manifest + artifacts)', value: d.median, p95: d.p95, unit: 'ms', note: `${(bytes / 1024).toFixed(0)} KiB fixture release` });
+      } finally {
+        await sqlite.stop();
+      }
+
+      const db = await createTestDatabase('bench');
+      try {
+        const pg = await startServer(['--release', releaseDir, '--postgres', db.url]);
+        try {
+          loadFigures('postgres', await loadRun(pg.url, timing));
+        } finally {
+          await pg.stop();
+        }
+      } finally {
+        await db.drop();
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    return figures;
+  },
+};
