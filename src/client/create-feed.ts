@@ -5,7 +5,7 @@
  * own chunk, and the page never imports worker code.
  */
 import * as Comlink from 'comlink';
-import type { FeedItem, FeedOptions, FeedStatus, FeedWorkerApi, TrackEvent } from '../core/feed/index.ts';
+import type { FeedItem, FeedOptions, FeedStatus, FeedWorkerApi, SyncStatus, TrackEvent } from '../core/feed/index.ts';
 
 export interface Feed {
   next(options?: { count?: number }): Promise<FeedItem[]>;
@@ -13,6 +13,8 @@ export interface Feed {
   status(): Promise<FeedStatus>;
   /** Deletes all local data of this user (history, derived state). */
   forget(): Promise<void>;
+  /** Sends pending events to the server now (with `sync`) and resolves with the sync status; null without `sync`. */
+  flush(): Promise<SyncStatus | null>;
   /** Stops the worker; the feed can't be used afterwards. */
   close(): void;
 }
@@ -32,6 +34,7 @@ export async function createFeed(options: FeedOptions): Promise<Feed> {
     track: (e) => api.track(e),
     status: () => api.status(),
     forget: () => api.forget(),
+    flush: () => api.flush(),
     close: () => {
       api[Comlink.releaseProxy]();
       worker.terminate();

@@ -30,9 +30,9 @@ afterEach(async () => {
 });
 
 /**
- * The documented version 2: a `hides` store keyed by item id, backfilled from the log's hide
+ * The documented next version: a `hides` store keyed by item id, backfilled from the log's hide
  * events with requests on the upgrade transaction only. It names a store HistoryDB does not
- * have yet, so it works on the unwrapped database, as a real v2 would with its own schema type.
+ * have yet, so it works on the unwrapped database, as a real next version would with its own schema type.
  */
 const addHides: Migration = (db, tx) => {
   const hides = unwrap(db).createObjectStore('hides', { keyPath: 'itemId' });
@@ -65,22 +65,45 @@ describe('history migrations', () => {
     }
   });
 
-  it('upgrades a version 1 database with data to version 2, adding a store and keeping the log', async () => {
+  it('upgrades a version 1 database with data to version 2 (the sync outbox), keeping the log', async () => {
     const name = `history-mig-${crypto.randomUUID()}`;
     names.push(name);
-    const v1: HistoryStore = await openHistory({ name, now: () => T0 });
-    await v1.append({ type: 'click', itemId: 'a', at: T0 - 3 }, item('a'));
-    await v1.append({ type: 'hide', itemId: 'b', at: T0 - 2 }, item('b'));
-    await v1.append({ type: 'hide', itemId: 'c', at: T0 - 1 }, item('c'));
-    await v1.close();
+    const v1 = await openVersion(name, 1, MIGRATIONS);
+    const event = { type: 'click', itemId: 'a', at: T0, item: { id: 'a', categories: [], popularity: 0, releaseId: null, stale: true }, synced: 0 } as const;
+    await v1.add('events', { ...event } as never);
+    await v1.put('state', 'r1', 'lastReleaseId');
+    v1.close();
+
+    const history = await openHistory({ name, now: () => T0 });
+    try {
+      expect((await history.recent(10)).map((e) => [e.seq, e.itemId, e.synced])).toEqual([[1, 'a', 0]]);
+      expect(await history.getState('lastReleaseId')).toBe('r1');
+      const db = await history.connection.db();
+      expect(db.version).toBe(2);
+      expect([...db.objectStoreNames]).toEqual(['events', 'interactions', 'outbox', 'releases', 'state']);
+      expect(await db.getAll('outbox')).toEqual([]);
+    } finally {
+      await history.close();
+    }
+  });
+
+  it('upgrades the current version with data to the next, adding a store and keeping the log', async () => {
+    const name = `history-mig-${crypto.randomUUID()}`;
+    names.push(name);
+    const current: HistoryStore = await openHistory({ name, now: () => T0 });
+    await current.append({ type: 'click', itemId: 'a', at: T0 - 3 }, item('a'));
+    await current.append({ type: 'hide', itemId: 'b', at: T0 - 2 }, item('b'));
+    await current.append({ type: 'hide', itemId: 'c', at: T0 - 1 }, item('c'));
+    await current.close();
 
     const seen: [number, number | null][] = [];
-    // Untyped from here: HistoryDB is version 1's schema.
-    const v2 = (await openVersion(name, 2, [...MIGRATIONS, addHides], seen)) as unknown as IDBPDatabase;
-    expect(seen).toEqual([[1, 2]]);
+    const next = HISTORY_DB_VERSION + 1;
+    // Untyped from here: HistoryDB is the current version's schema.
+    const v2 = (await openVersion(name, next, [...MIGRATIONS, addHides], seen)) as unknown as IDBPDatabase;
+    expect(seen).toEqual([[HISTORY_DB_VERSION, next]]);
     try {
-      expect(v2.version).toBe(2);
-      expect([...v2.objectStoreNames]).toEqual(['events', 'hides', 'interactions', 'releases', 'state']);
+      expect(v2.version).toBe(next);
+      expect([...v2.objectStoreNames]).toEqual(['events', 'hides', 'interactions', 'outbox', 'releases', 'state']);
       expect(await v2.getAll('hides')).toEqual([
         { itemId: 'b', at: T0 - 2 },
         { itemId: 'c', at: T0 - 1 },
@@ -95,9 +118,9 @@ describe('history migrations', () => {
     const name = `history-mig-${crypto.randomUUID()}`;
     names.push(name);
     const failing: Migration = () => Promise.reject(new Error('backfill failed'));
-    const attempt = openVersion(name, 2, [...MIGRATIONS, failing]);
+    const attempt = openVersion(name, HISTORY_DB_VERSION + 1, [...MIGRATIONS, failing]);
     await expect(attempt).rejects.toMatchObject({ name: 'AbortError' });
-    // Not even version 1's stores were kept: the database does not exist at any version.
+    // Not even the earlier versions' stores were kept: the database does not exist at any version.
     expect((await indexedDB.databases()).find((d) => d.name === name)).toBeUndefined();
   });
 });

@@ -103,14 +103,15 @@ describe('validateTrackEvent', () => {
 });
 
 describe('schema', () => {
-  it('opens a new database (version 0) at version 1 with every store and index', async () => {
+  it('opens a new database (version 0) at version 2 with every store and index', async () => {
     const history = await open();
-    expect(HISTORY_DB_VERSION).toBe(1);
+    expect(HISTORY_DB_VERSION).toBe(2);
     const db = await openDB(history.name);
     try {
-      expect(db.version).toBe(1);
-      expect([...db.objectStoreNames]).toEqual(['events', 'interactions', 'releases', 'state']);
-      const tx = db.transaction(['events', 'interactions', 'releases', 'state']);
+      expect(db.version).toBe(2);
+      expect([...db.objectStoreNames]).toEqual(['events', 'interactions', 'outbox', 'releases', 'state']);
+      const tx = db.transaction(['events', 'interactions', 'outbox', 'releases', 'state']);
+      expect(tx.objectStore('outbox').keyPath).toBe('batchId');
       const events = tx.objectStore('events');
       expect(events.keyPath).toBe('seq');
       expect(events.autoIncrement).toBe(true);
@@ -458,7 +459,7 @@ describe('two tabs on one database', () => {
     const forgetting = history.forget().then(() => (done = true));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(done).toBe(false);
-    expect(blocked).toEqual([{ operation: 'forget', currentVersion: 1, requestedVersion: null }]);
+    expect(blocked).toEqual([{ operation: 'forget', currentVersion: HISTORY_DB_VERSION, requestedVersion: null }]);
     stubborn.close();
     await forgetting;
     expect(done).toBe(true);

@@ -2,7 +2,7 @@
 // connection, running the same store code as the page (served by the test server). What two
 // HistoryStore instances in one page show, holds across threads too.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openHistory } from '../../workers/history/index.ts';
+import { HISTORY_DB_VERSION, openHistory } from '../../workers/history/index.ts';
 import type { HistoryStore } from '../../workers/history/index.ts';
 
 const MODULE_URL = new URL('../../workers/history/index.ts', import.meta.url).href;
@@ -98,7 +98,7 @@ describe('history across threads', () => {
     await history.forget();
     // A tab in another thread closes on versionchange, but its close reaches the browser after
     // the browser looked: `blocked` may fire once, transiently, and the delete still completes.
-    for (const info of blocked) expect(info).toEqual({ operation: 'forget', currentVersion: 1, requestedVersion: null });
+    for (const info of blocked) expect(info).toEqual({ operation: 'forget', currentVersion: HISTORY_DB_VERSION, requestedVersion: null });
     expect(await tab.run({ op: 'count' })).toBe(0);
     await tab.run({ op: 'append', tag: 'x', n: 2 });
     expect((await history.recent(10)).map((e) => e.itemId)).toEqual(['x0', 'x1']);

@@ -3,15 +3,18 @@
 // 2. compute the Node side of the parity tests, so the page can compare its own results
 //    with what the pipeline computes from the same src/core code;
 // 3. build the tiny real release the device tests load (test/support/fixture-release.ts), and a
-//    6k-item one with many clusters (test/support/bench-release.ts).
+//    6k-item one with many clusters (test/support/bench-release.ts);
+// 4. start the real ondeck server the sync tests send events to (test/support/sync-server.ts),
+//    on a temporary database, any origin allowed; stopped when the run ends.
 import type { TestProject } from 'vitest/node';
 import { findChromium } from './chromium.ts';
 import { deviceReference } from './device-reference.ts';
 import { CLUSTER_RELEASE_URL, ensureClusterRelease } from './bench-release.ts';
 import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
 import { nodeReference } from './node-reference.ts';
+import { startSyncServer } from './sync-server.ts';
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   findChromium();
   project.provide('nodeReference', nodeReference());
   const dir = await ensureFixtureRelease();
@@ -19,4 +22,7 @@ export default async function setup(project: TestProject): Promise<void> {
   project.provide('deviceReference', await deviceReference(dir));
   await ensureClusterRelease();
   project.provide('clusterRelease', CLUSTER_RELEASE_URL);
+  const sync = await startSyncServer({ allowedOrigins: '*' });
+  project.provide('syncServer', { url: sync.url, secret: sync.secret, appKey: sync.appKey });
+  return () => sync.close();
 }

@@ -11,7 +11,7 @@ import type { Shard } from '../../src/core/shard/index.ts';
 import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
 import { ModelDeviceLostError, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
 import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../release/index.ts';
-import { createSync, type Sync } from '../sync/index.ts';
+import { createSync, resolveSyncOptions, type Sync } from '../sync/index.ts';
 import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
 import { Catalog, type ItemRef } from './catalog.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
@@ -58,7 +58,11 @@ export class FeedService implements FeedWorkerApi {
     if (typeof options?.release !== 'string' || options.release === '') {
       throw new ValidationError('release', 'must be the URL of a release manifest, e.g. /v1/releases/latest');
     }
-    const choice = parseRetrievalBackend(options.backend ?? 'auto');
+    // 'auto' (the default) is a choice, not a backend: only an explicit backend is parsed here.
+    const choice = options.backend ?? 'auto';
+    if (choice !== 'auto') parseRetrievalBackend(choice);
+    // Bad sync options fail here, before any download, naming the field.
+    if (options.sync) resolveSyncOptions(options.sync, globalThis.location?.origin ?? null);
     const capabilities = await detectCapabilities();
     configureOrt({ isolated: capabilities.crossOriginIsolated });
     const release = await createReleaseStore({ manifestUrl: options.release, ...(this.#fetch ? { fetch: this.#fetch } : {}) }).load();

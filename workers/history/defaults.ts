@@ -13,6 +13,13 @@ export const DEFAULT_DATABASE_NAME = 'ondeck';
  */
 export const DEFAULT_MAX_EVENTS = 5000;
 
+/**
+ * Once sync runs on a database, events it has not yet batched are kept past maxEvents, up to
+ * maxEvents × this factor (a device offline for days keeps what it has to send); beyond that
+ * hard cap the oldest go anyway and are counted as evicted in the sync status (event-log.ts).
+ */
+export const UNSYNCED_HOLD_FACTOR = 2;
+
 /** Longest item id accepted; ids are hashed for the models, so longer ones only waste storage. */
 export const MAX_ITEM_ID_LENGTH = 256;
 

@@ -6,9 +6,10 @@
 import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import type { EventType } from '../../src/core/events.ts';
 import type { HistoryDB, NewEvent, StoredEvent } from './schema.ts';
+import { UNSYNCED_HOLD_FACTOR } from './defaults.ts';
 import { inTransaction, readTransaction } from './transaction.ts';
 
-type LogTransaction = IDBPTransaction<HistoryDB, ['events', 'interactions'], 'readwrite'>;
+type LogTransaction = IDBPTransaction<HistoryDB, ['events', 'interactions', 'state'], 'readwrite'>;
 type EventsStore = IDBPObjectStore<HistoryDB, ArrayLike<'events'>, 'events', IDBTransactionMode>;
 
 /**
@@ -16,25 +17,39 @@ type EventsStore = IDBPObjectStore<HistoryDB, ArrayLike<'events'>, 'events', IDB
  * the log within its bound, and the counts always match the log. Returns the event's seq.
  */
 export async function appendEvent(db: IDBPDatabase<HistoryDB>, record: NewEvent, maxEvents: number): Promise<number> {
-  const tx = db.transaction(['events', 'interactions'], 'readwrite');
+  const tx = db.transaction(['events', 'interactions', 'state'], 'readwrite');
   return inTransaction(tx, 'append', async () => {
     const events = tx.objectStore('events');
     // The key path fills in seq; idb's types want it present on the value.
     const [seq] = await Promise.all([events.add(record as StoredEvent), addCount(tx, record.type, record.itemId, 1)]);
-    const excess = (await events.count()) - maxEvents;
-    if (excess > 0) await evictOldest(tx, excess);
+    const count = await events.count();
+    if (count > maxEvents) await evictOldest(tx, count, maxEvents);
     return seq;
   });
 }
 
 /**
- * Deletes the `excess` oldest events and takes them off the counts. Usually one: one cursor
- * step. Values are read (not just keys) because the counts need each event's type and item.
+ * Deletes the oldest events beyond maxEvents and takes them off the counts. Usually one: one
+ * cursor step. Values are read (not just keys) because the counts need each event's type and item.
+ *
+ * Once sync has run on this database (state `syncAssignedThrough` present), events the sync
+ * queue has not yet put into an outbox batch are not evicted: the log may grow past maxEvents
+ * with them, up to maxEvents × UNSYNCED_HOLD_FACTOR; beyond that hard cap the oldest go anyway
+ * and are counted in `syncEvicted` (reported in the sync status), never lost silently. Events at
+ * or below the cursor are safe to evict: their batch body in the outbox holds what is sent.
  */
-async function evictOldest(tx: LogTransaction, excess: number): Promise<void> {
+async function evictOldest(tx: LogTransaction, count: number, maxEvents: number): Promise<void> {
+  const state = tx.objectStore('state');
+  const guard = (await state.get('syncAssignedThrough')) as number | undefined;
+  const hardCap = guard === undefined ? maxEvents : maxEvents * UNSYNCED_HOLD_FACTOR;
   const removed = new Map<string, { type: EventType; itemId: string; n: number }>();
+  let lost = 0;
   let cursor = await tx.objectStore('events').openCursor();
-  for (let k = 0; k < excess && cursor; k++) {
+  for (let k = 0; k < count - maxEvents && cursor; k++) {
+    const unassigned = guard !== undefined && cursor.key > guard;
+    // Seqs ascend: once one is unassigned, all later ones are too; only the hard cap takes them.
+    if (unassigned && count - k <= hardCap) break;
+    if (unassigned) lost++;
     const { type, itemId } = cursor.value;
     const key = JSON.stringify([type, itemId]);
     const entry = removed.get(key) ?? { type, itemId, n: 0 };
@@ -43,7 +58,15 @@ async function evictOldest(tx: LogTransaction, excess: number): Promise<void> {
     const deleting = cursor.delete();
     [cursor] = await Promise.all([cursor.continue(), deleting]);
   }
-  await Promise.all([...removed.values()].map(({ type, itemId, n }) => addCount(tx, type, itemId, -n)));
+  const writes = [...removed.values()].map(({ type, itemId, n }) => addCount(tx, type, itemId, -n));
+  if (lost > 0) writes.push(countEvicted(tx, lost));
+  await Promise.all(writes);
+}
+
+async function countEvicted(tx: LogTransaction, lost: number): Promise<void> {
+  const state = tx.objectStore('state');
+  const before = (await state.get('syncEvicted')) as number | undefined;
+  await state.put((before ?? 0) + lost, 'syncEvicted');
 }
 
 async function addCount(tx: LogTransaction, type: EventType, itemId: string, delta: number): Promise<void> {

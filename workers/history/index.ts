@@ -1,6 +1,13 @@
 export { HistoryConnection } from './connection.ts';
 export type { BlockedInfo, ConnectionOptions } from './connection.ts';
-export { DEFAULT_DATABASE_NAME, DEFAULT_MAX_EVENTS, MAX_FUTURE_SKEW_MS, MAX_ITEM_ID_LENGTH, MIN_EVENT_TIME_MS } from './defaults.ts';
+export {
+  DEFAULT_DATABASE_NAME,
+  DEFAULT_MAX_EVENTS,
+  MAX_FUTURE_SKEW_MS,
+  MAX_ITEM_ID_LENGTH,
+  MIN_EVENT_TIME_MS,
+  UNSYNCED_HOLD_FACTOR,
+} from './defaults.ts';
 export { HISTORY_ERROR_NAMES, HistoryQuotaError, HistoryVersionError } from './errors.ts';
 export { HistoryStore, openHistory } from './history-store.ts';
 export type { HistoryOptions } from './history-store.ts';
@@ -13,10 +20,12 @@ export type {
   HistoryStateMap,
   ItemSnapshot,
   NewEvent,
+  OutboxRecord,
   ReleaseRecord,
   StoredEvent,
   SyncFlag,
 } from './schema.ts';
 export type { ItemFeatures, ItemInput } from './snapshot.ts';
+export { inTransaction, readTransaction } from './transaction.ts';
 export { validateTrackEvent } from './validate-event.ts';
 export type { ValidTrackEvent } from './validate-event.ts';

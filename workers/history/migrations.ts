@@ -3,7 +3,7 @@
  * v + 1, so a device that skipped app versions runs every step in order inside the one
  * `versionchange` transaction: either all of them commit or the database stays as it was.
  *
- * How version 2 would add a store (say `hides`, so that a hide outlives eviction of the log):
+ * How the next version would add a store (say `hides`, so that a hide outlives eviction of the log):
  * 1. schema.ts: add `hides: { key: string; value: { itemId: string; at: number } }` to HistoryDB;
  * 2. here: append a migration; never edit a released one, a device may be at any version:
  *      function addHides(db, tx) {
@@ -12,9 +12,9 @@
  *        // a timer) lets the versionchange transaction commit under the migration.
  *        return backfillFromTypeItemIndex(tx);
  *      }
- *      export const MIGRATIONS = [createV1, addHides];
+ *      export const MIGRATIONS = [createV1, addOutbox, addHides];
  * HISTORY_DB_VERSION follows from the list. test/browser/history-migrations.test.ts runs exactly
- * this v1 -> v2 step on a database with data.
+ * such a step (current version -> the next) on a database with data.
  */
 import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { HistoryDB } from './schema.ts';
@@ -38,7 +38,16 @@ function createV1(db: IDBPDatabase<HistoryDB>): void {
   db.createObjectStore('releases', { keyPath: 'releaseId' });
 }
 
-export const MIGRATIONS: readonly Migration[] = Object.freeze([createV1]);
+/**
+ * Version 2: the sync queue's outbox (workers/sync). Additive: the log and its `synced` index are
+ * as they were; batches are keyed by their id and few (one per MAX_BATCH_EVENTS events), so
+ * they are read whole and ordered by `first`, without an index.
+ */
+function addOutbox(db: IDBPDatabase<HistoryDB>): void {
+  db.createObjectStore('outbox', { keyPath: 'batchId' });
+}
+
+export const MIGRATIONS: readonly Migration[] = Object.freeze([createV1, addOutbox]);
 
 /** The schema version this code writes: one per migration. */
 export const HISTORY_DB_VERSION = MIGRATIONS.length;

@@ -24,8 +24,12 @@ export interface ItemSnapshot extends ShardItemRecord {
   stale?: true;
 }
 
-/** IndexedDB keys cannot be booleans, so the sync flag is a number, indexable. */
-export type SyncFlag = 0 | 1;
+/**
+ * IndexedDB keys cannot be booleans, so the sync flag is a number, indexable: 0 not yet
+ * acknowledged, 1 acknowledged by the server, 2 in a batch the server refused for good (the
+ * batch is kept in the outbox as a dead letter, see workers/sync).
+ */
+export type SyncFlag = 0 | 1 | 2;
 
 /** One interaction in the append-only log. */
 export interface StoredEvent {
@@ -39,7 +43,7 @@ export interface StoredEvent {
   /** watchSeconds / the item's duration, in [0, 1]; absent when either is unknown. */
   watchFraction?: number;
   item: ItemSnapshot;
-  /** 1 once the sync queue has delivered it. */
+  /** 1 once the sync queue has delivered it (2: refused by the server, kept as a dead letter). */
   synced: SyncFlag;
 }
 
@@ -63,6 +67,18 @@ export interface HistoryStateMap {
   embeddingReleaseId: string;
   /** Random id of this install, for pseudonymous sync; rotated by the sync code. */
   installId: string;
+  /** When installId was made (ms since the epoch): it is rotated after SYNC_DEFAULTS.installIdRotationMs. */
+  installIdAt: number;
+  /**
+   * The highest seq the sync queue has put into an outbox batch. Present once sync has run on
+   * this database; from then on eviction never takes an event above it unless the log is over
+   * its hard cap (event-log.ts): events at or below it live on in their batch's body.
+   */
+  syncAssignedThrough: number;
+  /** Events evicted over the hard cap before the sync queue had put them in a batch: lost to sync, counted. */
+  syncEvicted: number;
+  /** When the server last acknowledged a batch (ms since the epoch). */
+  lastSyncAt: number;
 }
 export type HistoryStateKey = keyof HistoryStateMap;
 
@@ -95,4 +111,31 @@ export interface HistoryDB extends DBSchema {
     key: string;
     value: ReleaseRecord;
   };
+  /** Batches of the sync queue, persisted before the first send (schema version 2). */
+  outbox: {
+    key: string;
+    value: OutboxRecord;
+  };
+}
+
+/**
+ * One batch of the sync queue: a contiguous run of the log (seq first..last) and the exact
+ * request body sent for it. The body is built once, when the events are assigned, and resent
+ * byte for byte after a failure or a reload: the server dedupes by batch id, so a batch is stored
+ * exactly once even when an acknowledgement was lost (and noise, drawn once, is never redrawn).
+ */
+export interface OutboxRecord {
+  batchId: string;
+  /** Seq of the first and last event of the batch. */
+  first: number;
+  last: number;
+  /** Events of the log in the batch (an aggregate batch has fewer rows). */
+  events: number;
+  /** The EventBatch as JSON, exactly as sent. */
+  body: string;
+  createdAt: number;
+  /** 'rejected': the server refused it for good (4xx); kept as a dead letter, never resent automatically. */
+  state: 'pending' | 'rejected';
+  /** Why the server refused it, when it did. */
+  rejection?: { status: number; name: string; message: string };
 }

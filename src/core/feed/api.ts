@@ -52,6 +52,13 @@ export interface SyncStatus {
   lastError: { name: string; message: string } | null;
   /** When the next attempt is due (ms since the epoch) while backing off, else null. */
   retryAt: number | null;
+  /**
+   * Events in batches the server refused for good (a 4xx other than 401, 408 and 429): kept on
+   * the device as dead letters, never resent automatically and never dropped silently.
+   */
+  rejected: number;
+  /** Events the bounded log had to evict before they could be batched (the device was offline too long). */
+  evicted: number;
 }
 
 export interface FeedItem {
