@@ -238,6 +238,17 @@ describe('bounded size', () => {
     await expectCountsMatchLog(history);
   });
 
+  it('keeps a hidden item hidden after its hide event is evicted', async () => {
+    const history = await open({ maxEvents: 5 });
+    await history.append({ type: 'impression', itemId: 'x' }, item('x'));
+    await history.append({ type: 'hide', itemId: 'x' }, item('x'));
+    for (let i = 0; i < 10; i++) await history.append({ type: 'impression', itemId: `i${i}` }, item(`i${i}`));
+    expect((await history.recent(100)).map((e) => e.itemId)).toEqual(['i5', 'i6', 'i7', 'i8', 'i9']);
+    expect(await history.hidden()).toEqual(new Set(['x']));
+    // Seen follows the log: x was evicted with its impression.
+    expect((await history.seen()).has('x')).toBe(false);
+  });
+
   it('shrinks an existing log to a smaller maxEvents on the next append', async () => {
     const big = await open({ maxEvents: 50 });
     for (let i = 0; i < 20; i++) await big.append({ type: 'click', itemId: `i${i}` }, item(`i${i}`));

@@ -58,7 +58,9 @@ async function evictOldest(tx: LogTransaction, count: number, maxEvents: number)
     const deleting = cursor.delete();
     [cursor] = await Promise.all([cursor.continue(), deleting]);
   }
-  const writes = [...removed.values()].map(({ type, itemId, n }) => addCount(tx, type, itemId, -n));
+  // Hide counts are sticky: a hidden item stays hidden after its events leave the bounded log
+  // (until forget()); every other count follows the log.
+  const writes = [...removed.values()].filter(({ type }) => type !== 'hide').map(({ type, itemId, n }) => addCount(tx, type, itemId, -n));
   if (lost > 0) writes.push(countEvicted(tx, lost));
   await Promise.all(writes);
 }

@@ -98,6 +98,8 @@ export interface HistoryDB extends DBSchema {
    * How many events of the log each (type, item) pair has, kept in step with every append and
    * eviction. The seen and hidden sets are its keys, read in one request per type: walking an
    * index of 5000 events one cursor step at a time cost 50-130 ms, too slow for every feed.
+   * Except `hide`: its counts are not taken down by eviction, so a hidden item stays hidden
+   * after its event leaves the bounded log (until forget()).
    */
   interactions: {
     key: [EventType, string];
