@@ -14,9 +14,11 @@ import { deviceBench } from './device.ts';
 import { sizeBench } from './size.ts';
 import { qualityBench } from './quality.ts';
 import { serverBench } from './server.ts';
+import { retrievalPeersBench } from './peers.ts';
+import { rankingRuntimesBench } from './ranking.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [shardBench, vectorsBench, sizeBench, deviceBench, serverBench, qualityBench];
+const SUITES: BenchSuite[] = [shardBench, vectorsBench, sizeBench, deviceBench, retrievalPeersBench, rankingRuntimesBench, serverBench, qualityBench];
 
 /** The groups of the JSON (issue 6); each figure's key starts with its group. */
 const GROUPS = ['feed', 'coldStart', 'size', 'retrievalPeers', 'ranking', 'server', 'quality'] as const;
