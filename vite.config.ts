@@ -19,7 +19,7 @@ function browserProject(name: string, isolated: boolean, include: string[], glob
     server: { host: '127.0.0.1', headers: isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {} },
     // Imported on demand (after a WebGPU adapter is found); listed so Vite pre-bundles them up
     // front instead of discovering them mid-test and reloading the page.
-    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'onnxruntime-web', 'comlink', 'idb'] },
+    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web', 'comlink', 'idb', 'hnswlib-wasm'] },
     test: {
       name,
       include,
@@ -54,6 +54,20 @@ export default defineConfig({
       browserProject('browser', true, ['test/browser/**/*.test.ts']),
       // No COOP/COEP, as most webviews: the runtime must work there too.
       browserProject('browser-plain', false, ['test/browser/**/*.test.ts']),
+      // The demo end to end: the real server (temp SQLite) serving the built app and a small
+      // release, driven in Chromium by playwright-core (test/e2e/setup.ts builds both once).
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/setup.ts'],
+          // One browser at a time on this 2-core machine; the steps of a file share one page.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
       // Benchmarks in the page: run by `npm run bench` only (npm test names its projects).
       browserProject('bench-browser', true, ['test/bench/browser/**/*.bench-browser.ts'], 'test/support/bench-setup.ts'),
     ],

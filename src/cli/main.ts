@@ -7,7 +7,7 @@ const USAGE = `Usage: ondeck <command>
 Commands:
   start   build the demo release if models/ has none, then serve the demo feed
   build   train the models, evaluate them, write a release (ondeck build --help)
-  serve   serve releases and the feature store      (not built yet)
+  serve   serve releases and the feature store      (ondeck serve --help)
   help    show this text`;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,14 +25,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return (await import('./build.ts')).buildCommand(argv.slice(1));
-    case 'start':
     case 'serve':
-      console.error(
-        `ondeck ${command}: not available yet. This checkout has the core contracts and the ` +
-          'training pipeline (`ondeck build --dataset synthetic` writes a release into models/); ' +
-          'the server and the demo feed come next.',
-      );
-      return 1;
+      return (await import('./serve.ts')).serveCommand(argv.slice(1));
+    case 'start':
+      return (await import('./start.ts')).startCommand(argv.slice(1));
     default:
       console.error(`ondeck: unknown command "${command}".\n\n${USAGE}`);
       return 2;

@@ -1,0 +1,17 @@
+/** Tunables of the demo app, in one place. */
+export const APP_DEFAULTS = Object.freeze({
+  /** The release and the sync server: the app's own origin (the ondeck server serves both). */
+  release: '/v1/releases/latest',
+  server: '/',
+  /** The demo app key the server accepts by default. */
+  appKey: 'demo',
+  /** The feed name the events are counted under (CTR and watch time per feed). */
+  feedName: 'home',
+  count: 20,
+  /** Status bar refresh (ms); it also refreshes after every page and event. */
+  statusPollMs: 2000,
+  /** Dashboard refresh (ms). */
+  metricsPollMs: 5000,
+  metricsUrl: '/v1/metrics',
+  serviceWorkerUrl: '/service-worker.js',
+});

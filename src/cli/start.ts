@@ -1,0 +1,185 @@
+/**
+ * `ondeck start` (`npm start`): the demo in one command, on localhost only.
+ *
+ * 1. models/ holds no release: build the demo release from the synthetic dataset (a small
+ *    configuration, a couple of minutes on 2 cores; progress on stderr);
+ * 2. dist/app is missing or older than its sources: build the app (Vite, programmatically);
+ * 3. serve both with the embedded SQLite feature store, and print the demo and dashboard URLs.
+ *
+ * Takes the flags of `ondeck serve` (--port, --host, --db, --postgres, --rate-*); --release and
+ * --app default to models and dist/app.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { OndeckError } from '../core/errors.ts';
+import { BUILD_DEFAULTS, runBuild, type BuildOptions } from '../pipeline/build/index.ts';
+import { createProgress, renderSummaryTable } from '../pipeline/progress/index.ts';
+import { headlineRows } from '../pipeline/report/index.ts';
+import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile } from '../server/cli/index.ts';
+import { openStore, startServer, type FeatureStore, type RunningServer } from '../server/index.ts';
+
+/** Tunables of `ondeck start`. */
+export const START_DEFAULTS = Object.freeze({
+  release: 'models',
+  app: 'dist/app',
+  /**
+   * The demo release: the synthetic platform (2,000 users, 3,000 items, 12 categories) with
+   * 2 epochs, shipping the evaluated models instead of refitting them on everything (one training
+   * pass fewer). Measured: about 2 min 20 s on 2 busy cores; `ondeck build --dataset synthetic`
+   * makes the full one.
+   */
+  build: Object.freeze({ dataset: 'synthetic', epochs: 2, releaseFrom: 'split' }) satisfies Partial<BuildOptions>,
+  /** What the app is built from: a file here newer than the build means a rebuild. */
+  appSources: ['src/app', 'src/client', 'src/core', 'workers', 'public', 'vite.app.config.ts', 'package.json'],
+  /** Written last by the app build (vite.app.config.ts): its time is the build's time. */
+  appStamp: 'size.json',
+});
+
+export const START_USAGE = `Usage: ondeck start [serve options]
+
+Builds the demo release into models/ if there is none, builds the app into dist/app if it is
+missing or older than its sources, then serves both (the demo feed at /, the dashboard at
+/dashboard). The options are those of ondeck serve:
+
+${SERVE_USAGE.split('\n').slice(SERVE_USAGE.split('\n').indexOf('Options:')).join('\n')}`;
+
+function newestMtime(path: string): number {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const d of readdirSync(path, { withFileTypes: true })) {
+    if (d.name === 'node_modules' || d.name.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, d.name)));
+  }
+  return newest;
+}
+
+/** Why the app needs a build, or null when dist/app is current. */
+export function appBuildReason(appDir: string, sources: readonly string[] = START_DEFAULTS.appSources): string | null {
+  const stamp = join(appDir, START_DEFAULTS.appStamp);
+  if (!existsSync(join(appDir, 'index.html')) || !existsSync(stamp)) return `${appDir} holds no build`;
+  const built = statSync(stamp).mtimeMs;
+  const changed = sources.find((s) => newestMtime(s) > built);
+  return changed ? `${changed} changed since the last build` : null;
+}
+
+async function buildDemoRelease(out: string): Promise<void> {
+  const options: BuildOptions = { ...START_DEFAULTS.build, out, seed: BUILD_DEFAULTS.seed };
+  console.error(
+    `ondeck start: ${out}/ holds no release; building the demo release from the synthetic dataset ` +
+      `(${options.epochs} epochs; a few minutes on 2 cores)…`,
+  );
+  const result = await runBuild(options, createProgress());
+  for (const w of result.warnings) console.error(`warning: ${w}`);
+  console.error(`\n${renderSummaryTable(headlineRows(result.report))}`);
+  console.error(
+    `ondeck start: release ${result.manifest.releaseId} (${result.verified.items} items) in ${resolve(out)}, ` +
+      `built in ${result.report.seconds.total.toFixed(0)} s; report: ${out}/report.md`,
+  );
+}
+
+async function buildApp(appDir: string, reason: string): Promise<void> {
+  console.error(`ondeck start: building the app (${reason})…`);
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch (err) {
+    throw new OndeckError(`the app needs a build, and Vite is not installed (a dev dependency): run \`npm install\`, then \`npm run build\``, { cause: err });
+  }
+  // A production build whatever NODE_ENV the shell has (Vite follows it otherwise).
+  process.env.NODE_ENV = 'production';
+  await vite.build({ configFile: resolve('vite.app.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: resolve(appDir) } });
+}
+
+export async function startCommand(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(START_USAGE);
+    return 0;
+  }
+  const has = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const releaseDir = START_DEFAULTS.release;
+  const appDir = START_DEFAULTS.app;
+  let args;
+  try {
+    // Checked before the build: a typo in --port should not cost a training run.
+    args = parseServeArgs(argv, process.env);
+  } catch (err) {
+    if (err instanceof ServeOptionError) {
+      console.error(`ondeck start: ${err.message}\n\n${START_USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    if (!has('--release') && !existsSync(join(releaseDir, 'manifest.json'))) await buildDemoRelease(releaseDir);
+    if (!has('--app')) {
+      const reason = appBuildReason(appDir);
+      if (reason) await buildApp(appDir, reason);
+    }
+    args = parseServeArgs([...argv, ...(has('--release') ? [] : ['--release', releaseDir]), ...(has('--app') ? [] : ['--app', appDir])], process.env);
+  } catch (err) {
+    if (err instanceof OndeckError) {
+      console.error(`ondeck start: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+
+  let secretKey = args.secretKey;
+  if (secretKey === undefined) {
+    const file = resolve(secretKeyFile(args.db!));
+    const { key, created } = loadOrCreateSecretKey(file);
+    secretKey = key;
+    console.error(`ondeck start: ${created ? 'generated a secret key' : 'secret key'} in ${file} (for GET /v1/export/events: Authorization: Key <it>)`);
+  }
+  let store: FeatureStore;
+  try {
+    store = await openStore(args.postgres !== undefined ? { postgres: args.postgres } : { db: args.db! });
+  } catch (err) {
+    console.error(`ondeck start: cannot open the feature store: ${(err as Error).message}`);
+    return 1;
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      store,
+      secretKey,
+      appKeys: args.appKeys,
+      port: args.port,
+      host: args.host,
+      releaseDir: args.releaseDir!,
+      appDir: args.appDir!,
+      rateLimit: {
+        ...(args.rateIp === undefined ? {} : { perIp: { perSecond: args.rateIp } }),
+        ...(args.rateToken === undefined ? {} : { perToken: { perSecond: args.rateToken } }),
+      },
+      ...(args.allowedOrigins === undefined ? {} : { allowedOrigins: args.allowedOrigins }),
+    });
+  } catch (err) {
+    await store.close();
+    console.error(`ondeck start: cannot listen on ${args.host}:${args.port}: ${(err as Error).message}`);
+    return 1;
+  }
+  // The line `ondeck serve` prints, for scripts that wait for it and parse the URL.
+  console.log(`ondeck serve: listening on ${server.url}`);
+  console.log(`\n  demo feed   ${server.url}/\n  dashboard   ${server.url}/dashboard\n\n  Ctrl+C to stop.`);
+
+  await new Promise<void>((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.error(`ondeck start: ${signal}, shutting down`);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  await store.close();
+  return 0;
+}
