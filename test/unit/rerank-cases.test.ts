@@ -317,6 +317,15 @@ describe('rerank: reasons', () => {
   });
 });
 
+describe('rerank: new user', () => {
+  it('says "Popular with everyone" where a known user would read "Recommended for you"', () => {
+    const cands = [item('a', 0.9, axis(0)), item('b', 0.8, axis(1))];
+    expect(rerank(cands, opts({ newUser: true })).map((x) => x.reason)).toEqual([REASONS.everyone, REASONS.everyone]);
+    expect(rerank(cands, opts({})).map((x) => x.reason)).toEqual([REASONS.fallback, REASONS.fallback]);
+    expect(REASONS.everyone).toBe('Popular with everyone');
+  });
+});
+
 describe('rerank: validation', () => {
   const cands = [item('a', 0.5, axis(0)), item('b', 0.4, axis(1))];
 

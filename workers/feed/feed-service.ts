@@ -169,7 +169,7 @@ export class FeedService implements FeedWorkerApi {
       if (records[j]!.created !== undefined) c.created = records[j]!.created!;
       return c;
     });
-    const ranked = rerank(candidates, { count, now, seen, hidden, seed: this.#feeds++, userCategories: categoryShares(entries) });
+    const ranked = rerank(candidates, { count, now, seen, hidden, seed: this.#feeds++, userCategories: categoryShares(entries), newUser: entries.length === 0 });
     const indexOf = new Map(records.map((rec, j) => [rec.id, j] as const));
     const items = ranked.map((x): FeedItem => {
       const j = indexOf.get(x.id)!;

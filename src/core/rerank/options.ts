@@ -16,6 +16,7 @@ export interface ResolvedRerankOptions {
   freshBoost: number;
   explorationSlots: number;
   userCategories: ReadonlyMap<string, number>;
+  newUser: boolean;
   usualCategoryShare: number;
   popularQuantile: number;
   newWithinDays: number;
@@ -70,6 +71,7 @@ export function resolveRerankOptions(options: RerankOptions): ResolvedRerankOpti
     freshBoost,
     explorationSlots,
     userCategories,
+    newUser: options.newUser ?? false,
     usualCategoryShare: inRange(options.usualCategoryShare ?? d.usualCategoryShare, 0, 1, 'usualCategoryShare'),
     popularQuantile: inRange(options.popularQuantile ?? d.popularQuantile, 0, 1, 'popularQuantile'),
     newWithinDays: nonNegative(options.newWithinDays ?? d.newWithinDays, 'newWithinDays'),

@@ -9,6 +9,8 @@ export const REASONS = Object.freeze({
   popular: 'Popular now',
   fresh: 'New',
   fallback: 'Recommended for you',
+  /** The fallback for a user without history (newUser). */
+  everyone: 'Popular with everyone',
 });
 
 export function becauseYouWatch(category: string): string {
@@ -25,7 +27,8 @@ export function becauseYouWatch(category: string): string {
  * 3. a head-shard item at or above the popularity quantile of the pool (and above 0):
  *    "Popular now";
  * 4. uploaded within newWithinDays: "New";
- * 5. "Recommended for you".
+ * 5. "Recommended for you" ("Popular with everyone" for a new user, whose feed is nobody's in
+ *    particular).
  */
 export class Reasons {
   private readonly popularFrom: number;
@@ -55,7 +58,7 @@ export class Reasons {
     if (c.source === 'head' && c.popularity > 0 && c.popularity >= this.popularFrom) return REASONS.popular;
     const age = ageDays(c.created, this.o.now);
     if (age !== undefined && age <= this.o.newWithinDays) return REASONS.fresh;
-    return REASONS.fallback;
+    return this.o.newUser ? REASONS.everyone : REASONS.fallback;
   }
 }
 

@@ -56,6 +56,11 @@ export interface RerankOptions {
   explorationSlots?: number;
   /** The user's history share per category (0..1), for exploration and reasons. */
   userCategories?: ReadonlyMap<string, number>;
+  /**
+   * The user has no history yet: nothing in the feed is personal, so the last-resort reason is
+   * "Popular with everyone", not "Recommended for you". Default false.
+   */
+  newUser?: boolean;
   /** A category is one the user usually watches when its share is at least this; in [0, 1]. */
   usualCategoryShare?: number;
   /** A head item is "Popular now" at or above this popularity quantile of the candidates; in [0, 1]. */
