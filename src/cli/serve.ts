@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { OndeckError } from '../core/errors.ts';
 import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile } from '../server/cli/index.ts';
 import { openStore, startServer, type FeatureStore, type RunningServer, type ServerOptions } from '../server/index.ts';
+import { untilSignal } from './until-signal.ts';
 
 export async function serveCommand(argv: readonly string[]): Promise<number> {
   let args;
@@ -65,17 +66,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   }
   console.log(`ondeck serve: listening on ${server.url}`);
 
-  await new Promise<void>((done) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.error(`ondeck serve: ${signal}, shutting down`);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  await untilSignal('serve', async () => {
+    await server.close();
+    await store.close();
   });
-  await server.close();
-  await store.close();
   return 0;
 }

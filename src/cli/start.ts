@@ -17,6 +17,7 @@ import { createProgress, renderSummaryTable } from '../pipeline/progress/index.t
 import { headlineRows } from '../pipeline/report/index.ts';
 import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile } from '../server/cli/index.ts';
 import { openStore, startServer, type FeatureStore, type RunningServer } from '../server/index.ts';
+import { untilSignal } from './until-signal.ts';
 
 /** Tunables of `ondeck start`. */
 export const START_DEFAULTS = Object.freeze({
@@ -169,17 +170,9 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   console.log(`ondeck serve: listening on ${server.url}`);
   console.log(`\n  demo feed   ${server.url}/\n  dashboard   ${server.url}/dashboard\n\n  Ctrl+C to stop.`);
 
-  await new Promise<void>((done) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.error(`ondeck start: ${signal}, shutting down`);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  await untilSignal('start', async () => {
+    await server.close();
+    await store.close();
   });
-  await server.close();
-  await store.close();
   return 0;
 }

@@ -14,6 +14,7 @@ import pg from 'pg';
 import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
 import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { feedMetricsOf } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
 import type {
   DailyCount,
@@ -177,21 +178,7 @@ export class PostgresStore implements FeatureStore {
 
   async feedMetrics(o: { since: number }): Promise<FeedMetrics[]> {
     const { rows } = await this.#pool.query<SumRow & { feed: string }>(FEED_SUMS, [utcDay(clampMs(o.since))]);
-    const all = { feed: '*', impressions: 0, clicks: 0, watches: 0, watch_seconds: 0 };
-    for (const r of rows) {
-      all.impressions += r.impressions;
-      all.clicks += r.clicks;
-      all.watches += r.watches;
-      all.watch_seconds += r.watch_seconds;
-    }
-    return [all, ...rows].map((r) => ({
-      feed: r.feed,
-      impressions: r.impressions,
-      clicks: r.clicks,
-      ctr: r.impressions > 0 ? r.clicks / r.impressions : null,
-      watchSeconds: r.watch_seconds,
-      watches: r.watches,
-    }));
+    return feedMetricsOf(rows);
   }
 
   async dailyCounts(o: { since: number }): Promise<DailyCount[]> {

@@ -15,6 +15,7 @@ import { dirname, resolve } from 'node:path';
 import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
 import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
 import type { DailyCount, ExportedEvent, FeatureStore, FeedMetrics, IngestResult, StoreStats } from '../types.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -176,22 +177,8 @@ class SqliteStore implements FeatureStore {
   }
 
   async feedMetrics(o: { since: number }): Promise<FeedMetrics[]> {
-    const rows = this.st.feedSums.all(utcDay(o.since)) as Array<{ feed: string; impressions: number; clicks: number; watches: number; watch_seconds: number }>;
-    const all = { feed: '*', impressions: 0, clicks: 0, watches: 0, watch_seconds: 0 };
-    for (const r of rows) {
-      all.impressions += r.impressions;
-      all.clicks += r.clicks;
-      all.watches += r.watches;
-      all.watch_seconds += r.watch_seconds;
-    }
-    return [all, ...rows].map((r) => ({
-      feed: r.feed,
-      impressions: r.impressions,
-      clicks: r.clicks,
-      ctr: r.impressions > 0 ? r.clicks / r.impressions : null,
-      watchSeconds: r.watch_seconds,
-      watches: r.watches,
-    }));
+    const rows = this.st.feedSums.all(utcDay(o.since)) as FeedSumRow[];
+    return feedMetricsOf(rows);
   }
 
   async dailyCounts(o: { since: number }): Promise<DailyCount[]> {
