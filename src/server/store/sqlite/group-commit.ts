@@ -9,6 +9,13 @@ export interface GroupCommitOptions<I, R> {
   commit(items: readonly I[]): Array<{ ok: true; value: R } | { ok: false; error: unknown }>;
   /** Largest group; a longer queue is committed in several transactions. */
   maxGroup: number;
+  /**
+   * How long the first batch of a group waits for others, in ms (0: until the end of this turn
+   * of the event loop). Batches from concurrent connections reach the store a few turns apart
+   * (body parsing, auth and validation are asynchronous), so a window of a few ms turns one
+   * fsync per batch into one per group (see GROUP_WINDOW_MS in sqlite-store.ts for figures).
+   */
+  windowMs?: number;
 }
 
 interface Pending<I, R> {
@@ -20,15 +27,27 @@ interface Pending<I, R> {
 export class GroupCommit<I, R> {
   private queue: Array<Pending<I, R>> = [];
   private scheduled = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: GroupCommitOptions<I, R>) {}
 
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
+      if (this.queue.length >= this.options.maxGroup) {
+        if (this.timer !== null) clearTimeout(this.timer);
+        this.timer = null;
         this.scheduled = true;
         setImmediate(() => this.flush());
+      } else if (!this.scheduled) {
+        this.scheduled = true;
+        const windowMs = this.options.windowMs ?? 0;
+        if (windowMs > 0) {
+          this.timer = setTimeout(() => {
+            this.timer = null;
+            this.flush();
+          }, windowMs);
+        } else setImmediate(() => this.flush());
       }
     });
   }
@@ -36,6 +55,8 @@ export class GroupCommit<I, R> {
   /** Commits everything queued now (also used by close()). */
   flush(): void {
     this.scheduled = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, this.options.maxGroup);
       let outcomes;

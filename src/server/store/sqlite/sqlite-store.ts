@@ -24,6 +24,12 @@ import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, prepareStatements, type St
 
 /** Batches committed in one transaction at most (bounds the time the event loop is held). */
 const MAX_GROUP = 64;
+/**
+ * How long a batch waits for others to share its commit and fsync (group-commit.ts). Server load
+ * bench, 16 connections × 100-event batches, quick runs of one session: 0 ms 34.5k events/s
+ * (p99 60 ms), 2 ms 36.5k (68 ms), 5 ms 40.7k (64 ms).
+ */
+const GROUP_WINDOW_MS = 5;
 
 const DAILY_TYPES: ReadonlyArray<[EventType, keyof DailyRow]> = [
   ['impression', 'impressions'],
@@ -89,6 +95,7 @@ class SqliteStore implements FeatureStore {
     this.ingestOne = db.transaction((job: Job) => this.write(job));
     this.group = new GroupCommit<Job, IngestResult>({
       maxGroup: MAX_GROUP,
+      windowMs: GROUP_WINDOW_MS,
       commit: (jobs) =>
         db.transaction(() =>
           jobs.map((job) => {
