@@ -10,8 +10,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { defineConfig, type Plugin } from 'vite';
-import { VitePWA } from 'vite-plugin-pwa';
+import { createHash } from 'node:crypto';
+import { build as viteBuild, defineConfig, type Plugin } from 'vite';
 
 const ROOT = import.meta.dirname;
 /** The JS budget in gzipped bytes (what a page may download before its feed renders, and more). */
@@ -84,7 +84,78 @@ export function formatSizeReport(r: SizeReport): string {
   return lines.join('\n');
 }
 
-/** Runs after vite-plugin-pwa has written the service worker (both close sequentially, in order). */
+/** The web app manifest (installable PWA), written beside index.html. */
+const WEB_MANIFEST = {
+  name: 'ondeck — on-device feed',
+  short_name: 'ondeck',
+  description: 'A feed ranked on your device, that works offline.',
+  start_url: '/',
+  scope: '/',
+  display: 'standalone',
+  background_color: '#0f1115',
+  theme_color: '#0f1115',
+  icons: [
+    { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
+    { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
+    { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+  ],
+};
+
+/** What the service worker precaches: the app shell, chunks, the feed worker, onnxruntime's glue and wasm. */
+const PRECACHE = /\.(html|js|mjs|css|svg|png|webmanifest|wasm)$/;
+/** Vite's file names carry a content hash: those need no revision of their own. */
+const HASHED = /-[A-Za-z0-9_-]{8}\./;
+
+/**
+ * The service worker (workers/service-worker.ts): after the app is written, lists its files as a
+ * Workbox precache manifest (URL + revision, the content's hash for names without one) and
+ * bundles the worker with Workbox's runtime into dist/app/service-worker.js, the list in place of
+ * `self.__WB_MANIFEST`. Our own ~40 lines rather than vite-plugin-pwa: its workbox-build pulls in
+ * rollup, whose platform packages this npm registry lacks, which broke `npm ci`.
+ */
+function serviceWorkerPlugin(): Plugin {
+  let outDir = '';
+  return {
+    name: 'ondeck:service-worker',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    transformIndexHtml: () => [{ tag: 'link', attrs: { rel: 'manifest', href: '/manifest.webmanifest' }, injectTo: 'head' }],
+    closeBundle: {
+      sequential: true,
+      order: 'post',
+      async handler() {
+        writeFileSync(join(outDir, 'manifest.webmanifest'), JSON.stringify(WEB_MANIFEST, null, 2) + '\n');
+        const entries = walk(outDir)
+          .filter((f) => PRECACHE.test(f) && !f.endsWith('service-worker.js'))
+          .map((f) => {
+            const url = `/${relative(outDir, f).split('\\').join('/')}`;
+            const revision = HASHED.test(url) ? null : createHash('sha256').update(readFileSync(f)).digest('hex').slice(0, 16);
+            return { url, revision };
+          })
+          .sort((a, b) => a.url.localeCompare(b.url));
+        await viteBuild({
+          configFile: false,
+          logLevel: 'warn',
+          mode: 'production',
+          // Workbox keeps its development logging behind process.env.NODE_ENV.
+          define: { 'self.__WB_MANIFEST': JSON.stringify(entries), 'process.env.NODE_ENV': JSON.stringify('production') },
+          build: {
+            outDir,
+            emptyOutDir: false,
+            target: 'es2022',
+            minify: true,
+            lib: { entry: resolve(ROOT, 'workers/service-worker.ts'), formats: ['iife'], name: 'ondeckServiceWorker', fileName: () => 'service-worker.js' },
+          },
+        });
+        console.log(`service worker: ${entries.length} files precached`);
+      },
+    },
+  };
+}
+
+/** Runs after the service worker is written (both close sequentially, in plugin order). */
 function sizeReportPlugin(): Plugin {
   let outDir = '';
   return {
@@ -141,38 +212,7 @@ export default defineConfig({
     proxy: { '/v1': 'http://127.0.0.1:8787', '/metrics': 'http://127.0.0.1:8787' },
   },
   plugins: [
-    VitePWA({
-      strategies: 'injectManifest',
-      srcDir: resolve(ROOT, 'workers'),
-      filename: 'service-worker.ts',
-      // The app registers it itself (src/app/register-service-worker.ts): no extra script.
-      injectRegister: false,
-      manifest: {
-        name: 'ondeck — on-device feed',
-        short_name: 'ondeck',
-        description: 'A feed ranked on your device, that works offline.',
-        start_url: '/',
-        scope: '/',
-        display: 'standalone',
-        background_color: '#0f1115',
-        theme_color: '#0f1115',
-        icons: [
-          { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' },
-        ],
-      },
-      injectManifest: {
-        // App shell, chunks, the feed worker and the onnxruntime-web glue and wasm (28 MB, over
-        // Workbox's 2 MB default, hence the limit). Not the size report, not docs.
-        globPatterns: ['**/*.{html,js,mjs,css,svg,png,webmanifest,wasm}'],
-        globIgnores: ['**/size.json', '**/*.md'],
-        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        // Vite's file names carry a content hash: no cache-busting revision needed for them.
-        dontCacheBustURLsMatching: /-[A-Za-z0-9_-]{8}\./,
-      },
-      devOptions: { enabled: false },
-    }),
+    serviceWorkerPlugin(),
     sizeReportPlugin(),
   ],
 });

@@ -1,6 +1,7 @@
 /**
- * The demo app's service worker (built by vite-plugin-pwa, injectManifest): the app shell and the
- * onnxruntime-web runtime are precached, so a reload with no network still renders the feed.
+ * The demo app's service worker (bundled with its precache list by vite.app.config.ts): the app
+ * shell and the onnxruntime-web runtime are precached, so a reload with no network still renders
+ * the feed.
  * Releases: the manifest NetworkFirst (a new release wins whenever the server answers), the
  * content-addressed artifacts CacheFirst (immutable by construction; the feed worker verifies
  * every hash anyway and keeps its own copy of the release in Cache Storage).

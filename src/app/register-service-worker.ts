@@ -1,5 +1,5 @@
 /**
- * Registers the service worker of a production build (vite-plugin-pwa writes it next to
+ * Registers the service worker of a production build (vite.app.config.ts writes it next to
  * index.html). Not in development: a dev server's modules change on every edit, and a stale
  * precache would serve old ones.
  */

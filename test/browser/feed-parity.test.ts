@@ -11,6 +11,8 @@ const combos = [
   { backend: 'js', providers: ['wasm'] },
   { backend: 'wasm', providers: ['wasm'] },
   { backend: 'webgpu', providers: ['webgpu'] },
+  // The plain-JS ranker (no WebAssembly at all: js retrieval too).
+  { backend: 'js', providers: ['js'] },
 ] as const;
 
 describe('device vs pipeline parity', () => {

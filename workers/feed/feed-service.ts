@@ -9,7 +9,7 @@ import { ValidationError } from '../../src/core/errors.ts';
 import { rerank, type RerankCandidate } from '../../src/core/rerank/index.ts';
 import type { Shard } from '../../src/core/shard/index.ts';
 import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
-import { ModelDeviceLostError, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
+import { ModelDeviceLostError, RANKING_DEFAULTS, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
 import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../release/index.ts';
 import { createSync, resolveSyncOptions, type Sync } from '../sync/index.ts';
 import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
@@ -69,7 +69,7 @@ export class FeedService implements FeedWorkerApi {
     const manifest = release.manifest;
     const catalog = await Catalog.open(release);
     const history = await openHistory({ name: options.database ?? 'ondeck', now: this.#now });
-    const providers = options.rankingProviders ?? ['webgpu', 'wasm'];
+    const providers = options.rankingProviders ?? RANKING_DEFAULTS.providers;
     const ranker = await createModelRunner(await release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers });
     const tower = manifest.models.userTower;
     const userTower = tower ? await createModelRunner(await release.artifact(tower.artifact), tower, { providers }) : null;
@@ -256,7 +256,7 @@ export class FeedService implements FeedWorkerApi {
 
   /**
    * Runs the ranker. A WebGPU device can be lost at any time (driver reset, GPU process crash,
-   * the tab in the background too long): the ranker is then recreated on WASM and the feed goes
+   * the tab in the background too long): the ranker is then recreated on WASM (or plain JS) and the feed goes
    * on; status() reports the provider in use.
    */
   async #rank(r: Ready, tensors: Parameters<ModelRunner['run']>[0]) {
@@ -266,10 +266,10 @@ export class FeedService implements FeedWorkerApi {
       if (!(err instanceof ModelDeviceLostError)) throw err;
       const manifest = r.catalog.manifest;
       const lost = r.ranker;
-      r.ranker = await createModelRunner(await r.release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers: ['wasm'] });
+      r.ranker = await createModelRunner(await r.release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers: ['wasm', 'js'] });
       if (r.userTower?.provider === 'webgpu' && manifest.models.userTower) {
         const tower = r.userTower;
-        r.userTower = await createModelRunner(await r.release.artifact(manifest.models.userTower.artifact), manifest.models.userTower, { providers: ['wasm'] });
+        r.userTower = await createModelRunner(await r.release.artifact(manifest.models.userTower.artifact), manifest.models.userTower, { providers: ['wasm', 'js'] });
         void tower.dispose().catch(() => {});
       }
       void lost.dispose().catch(() => {});

@@ -6,7 +6,8 @@ import type { InferenceSession } from 'onnxruntime-web';
 import { ValidationError } from '../../src/core/errors.ts';
 import { RANKING_PROVIDERS, type RankingProvider } from '../../src/core/feed/index.ts';
 
-export const EXECUTION_PROVIDERS: Readonly<Record<RankingProvider, InferenceSession.ExecutionProviderConfig>> = Object.freeze({
+/** onnxruntime-web's providers; 'js' runs without onnxruntime (js/js-session.ts). */
+export const EXECUTION_PROVIDERS: Readonly<Record<Exclude<RankingProvider, 'js'>, InferenceSession.ExecutionProviderConfig>> = Object.freeze({
   webgpu: 'webgpu',
   wasm: 'wasm',
 });

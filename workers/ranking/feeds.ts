@@ -14,9 +14,11 @@ export type OutputRole = keyof ModelRef['outputs'];
 export type ModelOutputs = Partial<Record<OutputRole, Float32Array>>;
 
 type Metadata = readonly ort.InferenceSession.ValueMetadata[];
+/** The graph's input or output names (all checkBindings needs; the JS runtime has no metadata). */
+type Names = readonly { name: string }[];
 
 /** Checks, once per session, that the bindings and the graph name the same inputs and outputs. */
-export function checkBindings(model: ModelRef, inputs: Metadata, outputs: Metadata): void {
+export function checkBindings(model: ModelRef, inputs: Names, outputs: Names): void {
   const graphInputs = new Set(inputs.map((m) => m.name));
   model.inputs.forEach((b, i) => {
     if (!graphInputs.has(b.name)) {
@@ -40,8 +42,16 @@ export function checkBindings(model: ModelRef, inputs: Metadata, outputs: Metada
  * the graph's is refused naming the feature tensor. Returns the row count too.
  */
 export function toFeeds(model: ModelRef, inputs: Metadata, tensors: Readonly<Record<string, FeatureTensor>>): { feeds: Record<string, ort.Tensor>; rows: number } {
-  const meta = new Map(inputs.map((m) => [m.name, m] as const));
   const feeds: Record<string, ort.Tensor> = {};
+  const { bound, rows } = bindTensors(model, inputs, tensors);
+  for (const [name, t] of bound) feeds[name] = t.data instanceof Int32Array ? new ort.Tensor('int32', t.data, t.dims) : new ort.Tensor('float32', t.data, t.dims);
+  return { feeds, rows };
+}
+
+/** Each binding's feature tensor under its graph input name, checked; the row count too. */
+export function bindTensors(model: ModelRef, inputs: Metadata | null, tensors: Readonly<Record<string, FeatureTensor>>): { bound: Array<[string, FeatureTensor]>; rows: number } {
+  const meta = new Map((inputs ?? []).map((m) => [m.name, m] as const));
+  const bound: Array<[string, FeatureTensor]> = [];
   let rows = -1;
   model.inputs.forEach((b, i) => {
     const field = `tensors["${b.tensor}"]`;
@@ -57,9 +67,9 @@ export function toFeeds(model: ModelRef, inputs: Metadata, tensors: Readonly<Rec
       const graphWidth = m.shape[1];
       if (typeof graphWidth === 'number' && graphWidth !== width) throw new ValidationError(field, `is ${width} wide, input "${b.name}" takes ${graphWidth}`);
     }
-    feeds[b.name] = t.data instanceof Int32Array ? new ort.Tensor('int32', t.data, t.dims) : new ort.Tensor('float32', t.data, t.dims);
+    bound.push([b.name, t]);
   });
-  return { feeds, rows };
+  return { bound, rows };
 }
 
 /** The role -> Float32Array view of a run's results; all heads are float32 in our exports. */

@@ -12,7 +12,8 @@ import { RANKING_DEFAULTS } from './defaults.ts';
 import { errorMessage } from './error-message.ts';
 import { ModelDeviceLostError, ModelRunError, ModelSessionError, type ProviderFailure } from './errors.ts';
 import { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
-import { checkBindings, readOutputs, toFeeds, type ModelOutputs } from './feeds.ts';
+import { bindTensors, checkBindings, readOutputs, toFeeds, type ModelOutputs } from './feeds.ts';
+import { createJsSession, type JsSession, type JsTensor } from './js/index.ts';
 import { ortQueue, type SerialQueue } from './serial-queue.ts';
 
 export interface ModelRunnerOptions {
@@ -56,6 +57,18 @@ export async function createModelRunner(
   const started = performance.now();
   const fallbacks: ProviderFailure[] = [];
   for (const provider of order) {
+    if (provider === 'js') {
+      let js: JsSession;
+      try {
+        js = createJsSession(data);
+      } catch (err) {
+        fallbacks.push({ provider, name: err instanceof Error ? err.name : 'Error', message: errorMessage(err) });
+        continue;
+      }
+      checkBindings(model, js.inputNames.map((name) => ({ name })), js.outputNames.map((name) => ({ name })));
+      const report: ModelRunnerReport = Object.freeze({ provider, fallbacks: Object.freeze(fallbacks), threads: 1, createMs: performance.now() - started });
+      return wrapJs(js, model, report);
+    }
     let session: ort.InferenceSession;
     try {
       session = await queue.push(() => ort.InferenceSession.create(data, { executionProviders: [EXECUTION_PROVIDERS[provider]] }));
@@ -76,6 +89,37 @@ export async function createModelRunner(
     return wrap(session, model, report, queue, provider === 'webgpu' ? (await watchDevice()).lost : null);
   }
   throw new ModelSessionError(model.artifact, fallbacks);
+}
+
+/** The plain-JS runtime behind the same interface: synchronous, so no queue and no device. */
+function wrapJs(session: JsSession, model: ModelRef, report: ModelRunnerReport): ModelRunner {
+  let disposed = false;
+  return {
+    provider: 'js',
+    report,
+    async run(tensors) {
+      if (disposed) throw new ModelRunError(`model "${model.artifact}": the runner was disposed`);
+      const { bound, rows } = bindTensors(model, null, tensors);
+      if (rows === 0) return emptyOutputs(model);
+      let results: Record<string, JsTensor>;
+      try {
+        results = session.run(Object.fromEntries(bound.map(([name, t]) => [name, { dims: [...t.dims], data: t.data }])));
+      } catch (err) {
+        throw new ModelRunError(`model "${model.artifact}" on js: ${errorMessage(err)}`, { cause: err });
+      }
+      const out: ModelOutputs = {};
+      for (const [role, name] of Object.entries(model.outputs) as Array<[keyof ModelOutputs, string | undefined]>) {
+        if (name === undefined) continue;
+        const t = results[name];
+        if (!t || !(t.data instanceof Float32Array)) throw new ModelRunError(`model "${model.artifact}" on js: output "${name}" is not float32`);
+        out[role] = t.data;
+      }
+      return out;
+    },
+    async dispose() {
+      disposed = true;
+    },
+  };
 }
 
 /**

@@ -11,15 +11,19 @@ export const RETRIEVAL_BACKENDS = ['webgpu', 'wasm', 'js'] as const;
 export type RetrievalBackend = (typeof RETRIEVAL_BACKENDS)[number];
 export type BackendChoice = 'auto' | RetrievalBackend;
 
-/** onnxruntime-web execution providers the ranker may use, in order. */
-export const RANKING_PROVIDERS = ['webgpu', 'wasm'] as const;
+/**
+ * Ranking runtimes, in order: onnxruntime-web's WebGPU and WASM execution providers, then 'js',
+ * a plain-TypeScript interpreter of the exporter's ONNX operators for where WebAssembly cannot
+ * run (a CSP without 'wasm-unsafe-eval', iOS Lockdown Mode).
+ */
+export const RANKING_PROVIDERS = ['webgpu', 'wasm', 'js'] as const;
 export type RankingProvider = (typeof RANKING_PROVIDERS)[number];
 
 export interface FeedOptions {
   /** URL of the release manifest, e.g. `/v1/releases/latest` or `/models/manifest.json`. */
   release: string;
   backend?: BackendChoice;
-  /** Execution providers of the ranker, in order; default ['webgpu', 'wasm']. */
+  /** Runtimes of the ranker, in order; default ['webgpu', 'wasm', 'js']. */
   rankingProviders?: readonly RankingProvider[];
   /** Candidates taken from retrieval before ranking; default 500. */
   candidates?: number;

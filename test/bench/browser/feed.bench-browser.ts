@@ -24,6 +24,8 @@ const releases = inject('benchReleases');
 const CASES: Array<{ name: string; backend: BackendChoice; ranking: RankingProvider[]; runs: number }> = [
   { name: 'wasm', backend: 'wasm', ranking: ['wasm'], runs: quick ? 15 : 40 },
   { name: 'js', backend: 'js', ranking: ['wasm'], runs: quick ? 10 : 25 },
+  // No WebAssembly at all: js retrieval and the plain-JS ranker.
+  { name: 'jsOnly', backend: 'js', ranking: ['js'], runs: quick ? 5 : 15 },
   { name: 'webgpu', backend: 'webgpu', ranking: ['webgpu'], runs: quick ? 2 : 4 },
 ];
 

@@ -10,7 +10,7 @@
  * usual best, not a port's handicap.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OnnxModel, OnnxNode, OnnxTensor } from './ranking-onnx.ts';
+import type { OnnxModel, OnnxNode, OnnxTensor } from '../../../workers/ranking/js/onnx-reader.ts';
 
 export interface TfjsGraph {
   /** Runs the graph on named inputs ({data, dims}, int32 or float32); resolves with the first output. */

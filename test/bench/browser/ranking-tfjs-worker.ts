@@ -9,7 +9,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { readOnnx } from './ranking-onnx.ts';
+import { readOnnx } from '../../../workers/ranking/js/onnx-reader.ts';
 import { buildTfjsGraph } from './ranking-tfjs-graph.ts';
 import { maxAbsDiff, timeRuns, type RankingJob, type RankingReply } from './ranking-messages.ts';
 

@@ -1,9 +1,11 @@
 /**
- * Just enough of an ONNX reader to rebuild our ranker in another runtime (tfjs, for the ranking
- * benchmark): ModelProto -> graph nodes, initializers, inputs and outputs, with tensor data as
- * typed arrays. Field numbers are onnx/onnx.proto's; only what src/pipeline/onnx writes is read
+ * Just enough of an ONNX reader to run our models without onnxruntime (the plain-JS ranker,
+ * js-session.ts) or rebuild them in another runtime (tfjs, for the ranking benchmark):
+ * ModelProto -> graph nodes, initializers, inputs and outputs, with tensor data as typed arrays. Field numbers are onnx/onnx.proto's; only what src/pipeline/onnx writes is read
  * (raw_data tensors; float, int, ints, floats attributes), plus the packed forms other writers use.
  */
+
+import { OndeckError } from '../../../src/core/errors.ts';
 
 export type OnnxData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
@@ -33,8 +35,8 @@ export interface OnnxModel {
   outputs: string[];
 }
 
-export class OnnxReadError extends Error {
-  override readonly name = 'OnnxReadError';
+export class OnnxReadError extends OndeckError {
+  override name = 'OnnxReadError';
 }
 
 /** A protobuf field: wire type 0 gives `value`, type 2 gives `bytes`, types 1/5 give `bytes` of 8/4. */
