@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchFigure, BenchSuite } from './types.ts';
+import { ML100K_DIR } from '../support/movielens.ts';
 
-const DATASET = resolve('../shared/datasets/ml-100k');
+const DATASET = ML100K_DIR;
 
 interface Report {
   dataset: { users: number; items: number; interactions: number };

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { ML100K_DIR, ML100K_PRESENT } from '../support/movielens.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { popularityModel, popularityScores } from '../../src/pipeline/baselines/index.ts';
 import { loadMovieLens, perUserTemporalSplit, type Dataset, type Interaction } from '../../src/pipeline/data/index.ts';
 import { EVALUATE_DEFAULTS, evaluateFeed, evaluateRetrieval, metricAtKCurve, type EvalSplit } from '../../src/pipeline/evaluate/index.ts';
 
-const ML_DIR = '/work/shared/datasets/ml-100k';
+const ML_DIR = ML100K_DIR;
 
 const ix = (user: string, item: string, label: 0 | 1, at: number): Interaction => ({ user, item, at, label, type: label ? 'like' : 'skip' });
 
@@ -27,7 +27,7 @@ describe('popularityScores', () => {
   });
 });
 
-const mlMissing = !existsSync(ML_DIR);
+const mlMissing = !ML100K_PRESENT;
 if (mlMissing) console.warn(`MovieLens popularity test skipped: ${ML_DIR} is absent (its licence keeps it out of the repo)`);
 
 /**

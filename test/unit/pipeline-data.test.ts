@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ML100K_DIR, ML100K_PRESENT } from '../support/movielens.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import {
 } from '../../src/pipeline/data/index.ts';
 import type { Dataset, Interaction } from '../../src/pipeline/data/index.ts';
 
-const ML_DIR = '/work/shared/datasets/ml-100k';
+const ML_DIR = ML100K_DIR;
 const tmp = mkdtempSync(join(tmpdir(), 'ondeck-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -59,7 +60,7 @@ function expectNoLeakagePerUser(train: Interaction[], test: Interaction[]): void
   expect(test.filter((x) => x.at < (lastTrain.get(x.user) ?? -Infinity))).toEqual([]);
 }
 
-const mlMissing = !existsSync(ML_DIR);
+const mlMissing = !ML100K_PRESENT;
 if (mlMissing) console.warn(`MovieLens tests skipped: ${ML_DIR} is absent (its licence keeps it out of the repo)`);
 
 describe.skipIf(mlMissing)('MovieLens-100K', () => {

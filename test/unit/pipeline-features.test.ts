@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { ML100K_DIR, ML100K_PRESENT } from '../support/movielens.ts';
 import { assembleDataset } from '../../src/pipeline/data/dataset.ts';
 import { loadMovieLens, perUserTemporalSplit } from '../../src/pipeline/data/index.ts';
 import type { Interaction } from '../../src/pipeline/data/types.ts';
@@ -61,8 +61,8 @@ describe('feature plan', () => {
   });
 });
 
-const ML = '../shared/datasets/ml-100k';
-describe.skipIf(!existsSync(ML))('feature plan on MovieLens-100K', () => {
+const ML = ML100K_DIR;
+describe.skipIf(!ML100K_PRESENT)('feature plan on MovieLens-100K', () => {
   it('keeps age, gender and occupation, drops zip codes', () => {
     const ds = loadMovieLens(ML);
     const { train } = perUserTemporalSplit(ds);
