@@ -22,6 +22,7 @@ import { writeRelease } from '../../src/pipeline/release/index.ts';
 import { ensureFixtureRelease } from '../support/fixture-release.ts';
 import { clusteredData } from '../support/vector-data.ts';
 import { runBrowserBench } from './device.ts';
+import type { PeerResult, Timing } from './page-results.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
 const RESULTS = 'test/bench/.results';
@@ -81,11 +82,6 @@ function normaliseRows(v: Float32Array, dim: number): void {
 
 // ---- the page's result ---------------------------------------------------------------------
 
-interface Timing {
-  p50: number;
-  p95: number;
-}
-
 interface OursResult {
   probes: number | null;
   /** Items searched per query (loaded shards, duplicates included). */
@@ -96,22 +92,6 @@ interface OursResult {
   js: { query: Timing; firstAnswer: Timing };
   wasm: { query: Timing; firstAnswer: Timing };
 }
-
-type PeerResult =
-  | {
-      ok: true;
-      settings: string;
-      ladder: { setting: string; recall: number }[];
-      recall: number;
-      buildMs: number;
-      dequantiseMs: number;
-      firstAnswerMs: number;
-      query: Timing;
-      memoryBytes: number;
-      memoryNote: string;
-      loadMs: number;
-    }
-  | { ok: false; error: string };
 
 interface PeersResult {
   n: number;

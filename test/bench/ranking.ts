@@ -8,23 +8,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runBrowserBench } from './device.ts';
+import type { RankingRun } from './page-results.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
 const RESULT = 'test/bench/.results/ranking.json';
 const PAGE = 'test/bench/browser/ranking.bench-browser.ts';
-
-interface RankingRun {
-  runtime: string;
-  ok: boolean;
-  error?: string;
-  backend?: string;
-  threads?: number;
-  createMs?: number;
-  p50?: number;
-  p95?: number;
-  runs?: number;
-  maxAbsDiff?: number | null;
-}
 
 interface RankingResult {
   candidates: number;

@@ -37,10 +37,8 @@ export interface Catalogue {
 /** An item id as shards carry it: u32, or a string when the release's ids are not all numbers. */
 export type ItemId = number | string;
 
-export interface Timing {
-  p50: number;
-  p95: number;
-}
+export type { Timing } from '../page-results.ts';
+import type { Timing } from '../page-results.ts';
 
 export function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -16,21 +16,8 @@ const EF_LADDER = [100, 128, 160, 200, 300, 400, 800];
 const TARGET = 0.95;
 const ADD_SLICE = 5000;
 
-export type PeerResult =
-  | {
-      ok: true;
-      settings: string;
-      ladder: { setting: string; recall: number }[];
-      recall: number;
-      buildMs: number;
-      dequantiseMs: number;
-      firstAnswerMs: number;
-      query: Timing;
-      memoryBytes: number;
-      memoryNote: string;
-      loadMs: number;
-    }
-  | { ok: false; error: string };
+export type { PeerResult } from '../page-results.ts';
+import type { PeerResult } from '../page-results.ts';
 
 /** Emscripten's heap view; present on the module object, not in the package's types. */
 type WithHeap = HnswlibModule & { HEAP8?: Int8Array };

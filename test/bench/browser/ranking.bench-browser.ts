@@ -12,25 +12,12 @@ import { decodeShard } from '../../../src/core/shard/index.ts';
 import { rankerRows } from '../../../workers/ranking/index.ts';
 import type { RankingJob, RankingReply } from './ranking-messages.ts';
 import { browserInfo, webGpuInfo } from './ranking-environment.ts';
+import type { RankingRun } from '../page-results.ts';
 
 const CANDIDATES = 500;
 const TOLERANCE = 1e-4;
 const NOW = Date.UTC(2026, 0, 15);
 const DAY = 86_400_000;
-
-/** One configuration's outcome, as test/bench/ranking.ts reads it. */
-interface RankingRun {
-  runtime: string;
-  ok: boolean;
-  error?: string;
-  backend?: string;
-  threads?: number;
-  createMs?: number;
-  p50?: number;
-  p95?: number;
-  runs?: number;
-  maxAbsDiff?: number;
-}
 
 function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;
