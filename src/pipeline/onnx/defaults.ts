@@ -14,6 +14,15 @@ export const ONNX_DEFAULTS = Object.freeze({
   /** IR version 7 is the one ONNX 1.8 introduced together with opset 13. */
   irVersion: 7,
   producerName: 'ondeck',
+  /**
+   * The most tensors one node may read and write together. onnxruntime-web's WebGPU backends bind
+   * every input and output of a node as a storage buffer of one shader, and neither asks the
+   * adapter for more than WebGPU's default maxStorageBuffersPerShaderStage, 8: a node over it
+   * fails pipeline validation, and the run resolves with outputs never written (issue 12: a
+   * 9-input Concat scored every item sigmoid(1)). Wider Concats are built as a tree (layers.ts),
+   * and OnnxGraph.toBytes refuses any node over this (OnnxDeviceLimitError).
+   */
+  maxTensorsPerNode: 8,
   portableOps: Object.freeze([
     'Add',
     'Cast',

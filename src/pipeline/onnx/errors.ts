@@ -44,10 +44,29 @@ export class OnnxShapeError extends OnnxGraphError {
   override name = 'OnnxShapeError';
 }
 
+/**
+ * A node that reads and writes more tensors than a default WebGPU device binds in one shader
+ * (ONNX_DEFAULTS.maxTensorsPerNode). `nodeName` names it; the fix is in the layer that built it.
+ */
+export class OnnxDeviceLimitError extends OnnxGraphError {
+  override name = 'OnnxDeviceLimitError';
+  readonly nodeName: string;
+  readonly tensors: number;
+  constructor(nodeName: string, opType: string, tensors: number, limit: number) {
+    super(
+      `node ${nodeName}`,
+      `${opType} binds ${tensors} tensors (inputs + outputs); a WebGPU device with default limits binds at most ${limit} storage buffers per shader`,
+    );
+    this.nodeName = nodeName;
+    this.tensors = tensors;
+  }
+}
+
 export const ONNX_ERROR_NAMES: readonly string[] = Object.freeze([
   'OnnxGraphError',
   'OnnxUnknownNameError',
   'OnnxDuplicateNameError',
   'OnnxUnsupportedOpError',
   'OnnxShapeError',
+  'OnnxDeviceLimitError',
 ]);

@@ -1,5 +1,6 @@
 import { toProtoAttributes, type Attrs } from './attributes.ts';
 import { ONNX_DEFAULTS } from './defaults.ts';
+import { checkDeviceLimits } from './device-limits.ts';
 import { OnnxDuplicateNameError, OnnxGraphError, OnnxUnknownNameError, OnnxUnsupportedOpError } from './errors.ts';
 import {
   DataType,
@@ -207,6 +208,8 @@ export class OnnxGraph {
     if (this.outputs.length === 0) {
       throw new OnnxGraphError('outputs', 'the graph has no outputs; declare them with output()');
     }
+    // Every export passes here: no model leaves the pipeline that a default WebGPU device refuses.
+    checkDeviceLimits(this.nodes);
     const info = (v: OnnxValueSpec): ProtoValueInfo => ({ name: v.name, elemType: ELEM_CODES[v.type], dims: v.dims });
     return encodeModel({
       irVersion: ONNX_DEFAULTS.irVersion,

@@ -24,9 +24,11 @@ export {
   type WeightsRef,
 } from './layers.ts';
 export { ONNX_DEFAULTS } from './defaults.ts';
+export { checkDeviceLimits, tensorsOfNode } from './device-limits.ts';
 export { createNodeSession, ortForNode } from './ort-node.ts';
 export {
   ONNX_ERROR_NAMES,
+  OnnxDeviceLimitError,
   OnnxDuplicateNameError,
   OnnxGraphError,
   OnnxShapeError,

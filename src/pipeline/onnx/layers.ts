@@ -1,4 +1,5 @@
 import { floatAttr } from './attributes.ts';
+import { ONNX_DEFAULTS } from './defaults.ts';
 import { DataType } from './onnx-proto.ts';
 import { OnnxShapeError } from './errors.ts';
 import type { OnnxGraph } from './graph.ts';
@@ -120,10 +121,25 @@ export function crossLayer(g: OnnxGraph, x0: string, xl: string, params: CrossPa
   return one(g.node('Add', [one(g.node('Mul', [x0, t])), xl]));
 }
 
-/** Concatenation along `axis` (features, by default). */
+/**
+ * Concatenation along `axis` (features, by default). More inputs than one node may bind on a
+ * default WebGPU device (ONNX_DEFAULTS.maxTensorsPerNode, output included) become a tree of
+ * Concats, each of at most that fan-in, in input order: concatenation is associative, so the
+ * result is the same bits as one wide Concat.
+ */
 export function concat(g: OnnxGraph, xs: readonly string[], axis = 1): string {
   if (xs.length === 0) throw new OnnxShapeError('concat.xs', 'nothing to concatenate');
-  return one(g.node('Concat', xs, { axis }));
+  const fanIn = ONNX_DEFAULTS.maxTensorsPerNode - 1;
+  let level = [...xs];
+  while (level.length > fanIn) {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += fanIn) {
+      const group = level.slice(i, i + fanIn);
+      next.push(group.length === 1 ? group[0]! : one(g.node('Concat', group, { axis })));
+    }
+    level = next;
+  }
+  return one(g.node('Concat', level, { axis }));
 }
 
 /** x / max(||x||, eps) along axis 1 (eps bounds the norm, not its square, as in PyTorch). */
