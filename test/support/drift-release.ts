@@ -50,6 +50,7 @@ export async function writeDriftRelease(o: {
       },
     },
     seed: 1,
+    golden: false,
     ...(o.driftBaseline === undefined ? {} : { driftBaseline: o.driftBaseline }),
   });
   return { ...written, columns };

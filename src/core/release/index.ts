@@ -1,2 +1,5 @@
 export { ARTIFACT_KINDS, HEAD_CLUSTER, MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, shardArtifacts } from './manifest.ts';
 export type { ArtifactKind, ArtifactRef, ModelRef, ReleaseManifest } from './manifest.ts';
+export { RELEASE_CONTRACT_DEFAULTS } from './defaults.ts';
+export { checkGoldenOutputs, checkGoldenTopK, goldenTensors } from './golden.ts';
+export type { GoldenCheck, GoldenTensor, ModelGolden, RetrievalGolden } from './golden.ts';

@@ -9,6 +9,7 @@ import { ValidationError } from '../errors.ts';
 import { tensorLayout } from '../features/build.ts';
 import { parseFeatureSpec, type FeatureSpec } from '../features/spec.ts';
 import { name, nonNegativeInt, parseWith, positiveInt } from '../validation.ts';
+import { modelGoldenSchema, retrievalGoldenSchema, type ModelGolden } from './golden.ts';
 
 export const MANIFEST_FORMAT = 'ondeck-release';
 export const MANIFEST_VERSION = 1;
@@ -55,6 +56,8 @@ const modelSchema = v.object({
   inputs: v.pipe(v.array(tensorBinding), v.minLength(1, 'must bind at least one input')),
   /** Role -> output name inside the graph. */
   outputs: v.record(v.picklist(['pClick', 'watchFraction', 'userVector']), v.pipe(v.string(), v.nonEmpty())),
+  /** Input rows and the outputs the pipeline computed: a runtime serves only after reproducing them. */
+  golden: v.optional(modelGoldenSchema),
 });
 
 const manifestSchema = v.object({
@@ -72,6 +75,8 @@ const manifestSchema = v.object({
   }),
   /** Number of IVF clusters (cluster shards are 0..clusters-1). */
   clusters: v.optional(nonNegativeInt, 0),
+  /** A query and its top ids over the head shard: a retrieval backend serves only after reproducing them. */
+  retrievalGolden: v.optional(retrievalGoldenSchema),
 });
 
 type ManifestShape = v.InferOutput<typeof manifestSchema>;
@@ -100,7 +105,8 @@ export function parseManifest(input: unknown): ReleaseManifest {
   if (![...byName.values()].some((a) => a.kind === 'shard' && a.cluster === HEAD_CLUSTER)) {
     throw new ValidationError('artifacts', 'no head shard (an artifact of kind "shard" with cluster -1)');
   }
-  const tensors = new Set(tensorLayout(featureSpec).map((t) => t.tensor));
+  const layout = tensorLayout(featureSpec);
+  const tensors = new Set(layout.map((t) => t.tensor));
   for (const role of ['ranker', 'userTower'] as const) {
     const model = m.models[role];
     if (!model) continue;
@@ -116,6 +122,16 @@ export function parseManifest(input: unknown): ReleaseManifest {
         );
       }
     });
+    if (model.golden) checkModelGolden(model.golden, model, layout, role === 'userTower' ? m.embeddingDim : 1, `models.${role}.golden`);
+  }
+  const rg = m.retrievalGolden;
+  if (rg) {
+    const target = byName.get(rg.shard);
+    if (!target || target.kind !== 'shard' || target.cluster !== HEAD_CLUSTER) {
+      throw new ValidationError('retrievalGolden.shard', `"${rg.shard}" is not the head shard (an artifact of kind "shard" with cluster -1)`);
+    }
+    if (rg.query.length !== m.embeddingDim) throw new ValidationError('retrievalGolden.query', `has ${rg.query.length} values, embeddingDim is ${m.embeddingDim}`);
+    if (rg.scores.length !== rg.ids.length) throw new ValidationError('retrievalGolden.scores', `has ${rg.scores.length} scores for ${rg.ids.length} ids`);
   }
   if (m.models.ranker.outputs.pClick === undefined) {
     throw new ValidationError('models.ranker.outputs.pClick', 'the ranker must name its click-probability output');
@@ -132,4 +148,30 @@ export function shardArtifacts(m: ReleaseManifest): { head: ArtifactRef; cluster
   const head = shards.find((a) => a.cluster === HEAD_CLUSTER)!;
   const clusters = shards.filter((a) => a.cluster !== HEAD_CLUSTER).sort((a, b) => a.cluster! - b.cluster!);
   return { head, clusters };
+}
+
+/**
+ * A model's golden vectors fit its bindings and the spec: one tensor per bound feature tensor, of
+ * the spec's type and width, `rows` rows each; one output per role, `width` values per row.
+ */
+function checkModelGolden(g: ModelGolden, model: ModelRef, layout: ReturnType<typeof tensorLayout>, vectorWidth: number, field: string): void {
+  const bound = new Set(model.inputs.map((b) => b.tensor));
+  for (const tensor of bound) {
+    const t = g.inputs[tensor];
+    if (!t) throw new ValidationError(`${field}.inputs`, `has no values for "${tensor}", which the model reads`);
+    const spec = layout.find((l) => l.tensor === tensor)!;
+    const at = `${field}.inputs["${tensor}"]`;
+    if (t.type !== spec.type) throw new ValidationError(`${at}.type`, `must be ${spec.type}, as the feature spec builds it`);
+    if (t.dims[0] !== g.rows || t.dims[1] !== spec.width) throw new ValidationError(`${at}.dims`, `must be [${g.rows}, ${spec.width}], got [${t.dims.join(', ')}]`);
+    if (t.data.length !== g.rows * spec.width) throw new ValidationError(`${at}.data`, `has ${t.data.length} values, dims need ${g.rows * spec.width}`);
+    if (t.type === 'int32' && !t.data.every((x) => Number.isInteger(x))) throw new ValidationError(`${at}.data`, 'int32 values must be integers');
+  }
+  const extra = Object.keys(g.inputs).find((tensor) => !bound.has(tensor));
+  if (extra !== undefined) throw new ValidationError(`${field}.inputs["${extra}"]`, 'is not a tensor the model reads');
+  for (const role of Object.keys(model.outputs) as Array<'pClick' | 'watchFraction' | 'userVector'>) {
+    const want = g.outputs[role];
+    const width = role === 'userVector' ? vectorWidth : 1;
+    if (!want) throw new ValidationError(`${field}.outputs`, `has no values for the model's output "${role}"`);
+    if (want.length !== g.rows * width) throw new ValidationError(`${field}.outputs.${role}`, `has ${want.length} values, expected ${g.rows * width}`);
+  }
 }

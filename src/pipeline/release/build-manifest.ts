@@ -4,9 +4,10 @@
  * manifest before anything is published, and turns its ValidationError into ReleaseInputError.
  */
 import type { FeatureSpec } from '../../core/features/index.ts';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, type ArtifactRef, type ReleaseManifest } from '../../core/release/index.ts';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, type ArtifactRef, type ModelGolden, type ReleaseManifest } from '../../core/release/index.ts';
 import { sha256Hex } from './artifact-store.ts';
 import { asReleaseInputError } from './errors.ts';
+import type { GoldenVectors } from './golden-vectors.ts';
 import type { RankerModel, UserTowerModel } from './types.ts';
 
 export const RANKER_ARTIFACT = 'ranker';
@@ -26,13 +27,16 @@ export interface ManifestParts {
   clusters: number;
   artifacts: ArtifactRef[];
   models: { ranker: RankerModel; userTower?: UserTowerModel | undefined };
+  /** Golden vectors (golden-vectors.ts), or null for a release without them. */
+  golden?: GoldenVectors | null;
 }
 
 export function buildManifest(p: ManifestParts): unknown {
-  const model = (artifact: string, m: RankerModel | UserTowerModel) => ({
+  const model = (artifact: string, m: RankerModel | UserTowerModel, golden: ModelGolden | undefined) => ({
     artifact,
     inputs: m.inputs.map(({ name, tensor }) => ({ name, tensor })),
     outputs: { ...m.outputs },
+    ...(golden ? { golden } : {}),
   });
   return {
     format: MANIFEST_FORMAT,
@@ -44,9 +48,10 @@ export function buildManifest(p: ManifestParts): unknown {
     clusters: p.clusters,
     artifacts: p.artifacts,
     models: {
-      ranker: model(RANKER_ARTIFACT, p.models.ranker),
-      ...(p.models.userTower ? { userTower: model(USER_TOWER_ARTIFACT, p.models.userTower) } : {}),
+      ranker: model(RANKER_ARTIFACT, p.models.ranker, p.golden?.ranker),
+      ...(p.models.userTower ? { userTower: model(USER_TOWER_ARTIFACT, p.models.userTower, p.golden?.userTower) } : {}),
     },
+    ...(p.golden ? { retrievalGolden: p.golden.retrieval } : {}),
   };
 }
 

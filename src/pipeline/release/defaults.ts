@@ -78,6 +78,15 @@ export const RELEASE_DEFAULTS = Object.freeze({
   headPopularShare: 0.7,
   /** Width of the default `category` column: categories beyond this are dropped, in item order. */
   maxCategories: 3,
+  /**
+   * Golden vectors (golden-vectors.ts): rows of the ranker and of the user tower, and the top-k
+   * over the head shard that a retrieval backend must reproduce. Few rows keep the manifest small
+   * and the device's check cheap (one small run per model and runtime at cold start), while
+   * still covering a new user, short and long histories, stale entries and items from clusters.
+   */
+  goldenRankerRows: 8,
+  goldenUserRows: 4,
+  goldenRetrievalK: 20,
   /** Temp directories next to the output start with this (they are removed on success and on failure). */
   tempPrefix: '.ondeck-release-tmp-',
 });

@@ -31,3 +31,5 @@ export {
 } from './errors.ts';
 export { DRIFT_FILE_SUFFIX, driftBaselineFile, driftBaselineOf, driftItemsFromColumns } from './drift-baseline.ts';
 export type { DriftBaselineInput } from './drift-baseline.ts';
+export { goldenVectors } from './golden-vectors.ts';
+export type { GoldenInput, GoldenModel, GoldenVectors } from './golden-vectors.ts';

@@ -99,6 +99,7 @@ export function checkRelease(o: WriteReleaseOptions): CheckedRelease {
     return { ...x, ext };
   });
 
+  if (o.golden !== undefined && typeof o.golden !== 'boolean') throw new ReleaseInputError('golden', `must be true or false, got ${String(o.golden)}`);
   if (o.clusters !== undefined && (!Number.isInteger(o.clusters) || o.clusters < 1 || o.clusters > n)) {
     throw new ReleaseInputError('clusters', `must be an integer in [1, ${n}] (the number of items), got ${String(o.clusters)}`);
   }

@@ -67,6 +67,12 @@ export interface WriteReleaseOptions {
   seed: number;
   /** k-means tunables other than the seed (defaults: KMEANS_DEFAULTS, metric RELEASE_DEFAULTS.metric). */
   kmeans?: Omit<KMeansOptions, 'seed'>;
+  /**
+   * Compute golden vectors (golden-vectors.ts) from the models and shards and put them in the
+   * manifest, for the device to verify each runtime against; default true. False only for
+   * releases whose model bytes are stand-ins (tests of the shards or the manifest alone).
+   */
+  golden?: boolean;
   /** The training window's feature distributions (driftBaselineOf); written as releases/<id>.drift.json. */
   driftBaseline?: DriftBaselineInput | null;
 }

@@ -13,6 +13,7 @@
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ArtifactKind, ArtifactRef } from '../../core/release/index.ts';
+import { decodeShard } from '../../core/shard/index.ts';
 import {
   ARTIFACTS_DIR,
   MANIFEST_FILE,
@@ -38,10 +39,14 @@ import { driftBaselineFile } from './drift-baseline.ts';
 import { RELEASE_DEFAULTS } from './defaults.ts';
 import { ReleaseConflictError } from './errors.ts';
 import { headSize, selectHead } from './head.ts';
+import { goldenVectors } from './golden-vectors.ts';
 import { kmeans } from './kmeans.ts';
 import { checkRelease } from './release-input.ts';
 import { compactClusters, encodeCentroids, encodeRows } from './shards.ts';
 import type { WriteReleaseOptions, WriteReleaseResult } from './types.ts';
+
+/** Cluster shards the golden rows take items from (besides the head). */
+const GOLDEN_CLUSTERS = 3;
 
 interface Staged {
   ref: ArtifactRef;
@@ -80,16 +85,33 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
       staged.push({ ref, tmpPath });
     };
 
-    await stage(HEAD_ARTIFACT, 'shard', encodeRows(catalog, head, { shardId: HEAD_ARTIFACT, cluster: -1 }, 'int8'), 'bin', -1);
+    const headBytes = encodeRows(catalog, head, { shardId: HEAD_ARTIFACT, cluster: -1 }, 'int8');
+    await stage(HEAD_ARTIFACT, 'shard', headBytes, 'bin', -1);
+    const goldenClusters: Uint8Array[] = [];
     for (let c = 0; c < clusters.sizes.length; c++) {
       const centroid = clusters.centroids.slice(c * dim, (c + 1) * dim);
       const info = { shardId: clusterArtifactName(c), cluster: c, centroid };
-      await stage(clusterArtifactName(c), 'shard', encodeRows(catalog, clusters.members[c]!, info, 'int8-residual'), 'bin', c);
+      const bytes = encodeRows(catalog, clusters.members[c]!, info, 'int8-residual');
+      if (goldenClusters.length < GOLDEN_CLUSTERS) goldenClusters.push(bytes);
+      await stage(clusterArtifactName(c), 'shard', bytes, 'bin', c);
     }
     await stage(CENTROIDS_ARTIFACT, 'centroids', encodeCentroids(clusters.centroids, dim, clusters.sizes), 'bin');
     await stage(RANKER_ARTIFACT, 'model', o.models.ranker.bytes, 'onnx');
     if (o.models.userTower) await stage(USER_TOWER_ARTIFACT, 'model', o.models.userTower.bytes, 'onnx');
     for (const x of extras) await stage(x.name, x.kind, x.bytes, x.ext);
+    // From the shards as written, as the device will read them.
+    const golden =
+      o.golden === false
+        ? null
+        : await goldenVectors({
+            featureSpec,
+            head: decodeShard(headBytes),
+            clusters: goldenClusters.map((b) => decodeShard(b)),
+            headName: HEAD_ARTIFACT,
+            now: Date.parse(created),
+            ranker: o.models.ranker,
+            userTower: o.models.userTower,
+          });
     const shardsDone = performance.now();
 
     const parts = {
@@ -99,6 +121,7 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
       clusters: clusters.sizes.length,
       artifacts: staged.map((s) => s.ref),
       models: o.models,
+      golden,
     };
     const releaseId = o.releaseId ?? defaultReleaseId(parts);
     const manifest = validateManifest(buildManifest({ ...parts, releaseId }));
