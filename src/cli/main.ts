@@ -7,6 +7,8 @@ const USAGE = `Usage: ondeck <command>
 Commands:
   start   build the demo release if models/ has none, then serve the demo feed
   build   train the models, evaluate them, write a release (ondeck build --help)
+  demo-release
+          (re)build the demo release in models/, as start does on a first run
   serve   serve releases and the feature store      (ondeck serve --help)
   help    show this text`;
 
@@ -27,6 +29,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./build.ts')).buildCommand(argv.slice(1));
     case 'serve':
       return (await import('./serve.ts')).serveCommand(argv.slice(1));
+    case 'demo-release': {
+      const { buildDemoRelease } = await import('./start.ts');
+      await buildDemoRelease(undefined, 'demo-release');
+      return 0;
+    }
     case 'start':
       return (await import('./start.ts')).startCommand(argv.slice(1));
     default:

@@ -69,10 +69,15 @@ export function appBuildReason(appDir: string, sources: readonly string[] = STAR
   return changed ? `${changed} changed since the last build` : null;
 }
 
-async function buildDemoRelease(out: string): Promise<void> {
+/**
+ * Builds the demo release into `out` (START_DEFAULTS.build), replacing the current one
+ * atomically: what `ondeck start` does on a first run, and `ondeck demo-release` (npm run
+ * demo-release) does on demand, e.g. after a change to the feature spec or the models.
+ */
+export async function buildDemoRelease(out: string = START_DEFAULTS.release, why = `${out}/ holds no release`): Promise<void> {
   const options: BuildOptions = { ...START_DEFAULTS.build, out, seed: BUILD_DEFAULTS.seed };
   console.error(
-    `ondeck start: ${out}/ holds no release; building the demo release from the synthetic dataset ` +
+    `ondeck start: ${why}; building the demo release from the synthetic dataset ` +
       `(${options.epochs} epochs; a few minutes on 2 cores)…`,
   );
   const result = await runBuild(options, createProgress());

@@ -37,6 +37,8 @@ declare module 'vitest' {
     deviceReference: import('./device-reference.ts').DeviceReference;
     /** URL of a 6k-item release with many IVF clusters (bench-release.ts). */
     clusterRelease: string;
+    /** URL of the demo release in models/ (demo-release.ts). */
+    demoRelease: string;
     /** URLs of the feed benchmark's releases by catalogue size ('10k', '100k', '1m'; bench-setup.ts). */
     benchReleases: Record<string, string>;
     /** `npm run bench -- --quick`: fewer runs. */

@@ -17,6 +17,7 @@ import { Catalog, type ItemRef } from './catalog.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
 import { FeedNotReadyError } from './errors.ts';
 import { HistoryView } from './history-view.ts';
+import { feedVerification, retrievalCheckAfterFailure, type RetrievalCheck } from './verification.ts';
 
 interface Ready {
   options: FeedOptions;
@@ -27,6 +28,8 @@ interface Ready {
   userTower: ModelRunner | null;
   userFeatures: string[];
   retrieval: RetrievalBackend;
+  /** How the retrieval backend was chosen and verified, for status(). */
+  retrievalCheck: RetrievalCheck;
   /** Retrievers by cluster set, least recently used first. */
   retrievers: Map<string, Retriever>;
   view: HistoryView;
@@ -76,7 +79,7 @@ export class FeedService implements FeedWorkerApi {
     const layout = tensorLayout(manifest.featureSpec);
     const userFeatures = tower ? [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))] : [];
     // Calibrate on the head shard: it is always there, and the clusters have its shape.
-    const selection = await chooseRetrievalBackend(choice, [catalog.head], capabilities);
+    const selection = await chooseRetrievalBackend(choice, [catalog.head], capabilities, manifest.retrievalGolden);
     selection.retriever.dispose();
     await history.useRelease(manifest.releaseId);
     await reembedOnReleaseChange(history, catalog);
@@ -90,6 +93,7 @@ export class FeedService implements FeedWorkerApi {
       userTower,
       userFeatures,
       retrieval: selection.backend,
+      retrievalCheck: selection,
       retrievers: new Map(),
       view: new HistoryView(() => ready.history, {
         limit: FEED_DEFAULTS.historyEvents,
@@ -211,6 +215,7 @@ export class FeedService implements FeedWorkerApi {
       timings: this.#timings,
       releaseProblem: r?.release.problem ?? null,
       sync: r?.sync ? await r.sync.status() : null,
+      verification: r ? feedVerification(r.ranker, r.userTower, r.retrievalCheck) : null,
     };
   }
 
@@ -309,8 +314,9 @@ export class FeedService implements FeedWorkerApi {
       if (r.retrieval !== 'webgpu') throw err;
       for (const x of r.retrievers.values()) x.dispose();
       r.retrievers.clear();
-      const selection = await chooseRetrievalBackend('auto', [r.catalog.head], { ...(await detectCapabilities()), webgpu: false });
+      const selection = await chooseRetrievalBackend('auto', [r.catalog.head], { ...(await detectCapabilities()), webgpu: false }, r.catalog.manifest.retrievalGolden);
       selection.retriever.dispose();
+      r.retrievalCheck = retrievalCheckAfterFailure(selection, r.retrieval, err);
       r.retrieval = selection.backend;
       return this.#retrieve(r, userVector, k, exclude);
     }

@@ -33,9 +33,31 @@ export class ModelDeviceLostError extends ModelRunError {
   override name = 'ModelDeviceLostError';
 }
 
+/**
+ * A WebGPU validation, out-of-memory or internal error during a run (caught by an error scope
+ * around it, or raised as the device's uncapturederror): the outputs cannot be trusted, as
+ * onnxruntime resolves the run with buffers the failed shader never wrote. Treated like a lost
+ * device: the runner moves to the next provider.
+ */
+export class ModelGpuError extends ModelDeviceLostError {
+  override name = 'ModelGpuError';
+}
+
+/** A provider ran the model but did not reproduce the release's golden vectors: it never serves. */
+export class GoldenMismatchError extends ModelRunError {
+  override name = 'GoldenMismatchError';
+}
+
 /** configureOrt() called again with other settings after onnxruntime read the first ones. */
 export class OrtConfigError extends OndeckError {
   override name = 'OrtConfigError';
 }
 
-export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze(['ModelSessionError', 'ModelRunError', 'ModelDeviceLostError', 'OrtConfigError']);
+export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze([
+  'ModelSessionError',
+  'ModelRunError',
+  'ModelDeviceLostError',
+  'ModelGpuError',
+  'GoldenMismatchError',
+  'OrtConfigError',
+]);

@@ -1,12 +1,12 @@
 export { configureOrt, ensureOrtConfigured, ortThreads } from './configure-ort.ts';
 export type { OrtOptions, OrtSetup } from './configure-ort.ts';
 export { RANKING_DEFAULTS } from './defaults.ts';
-export { ModelDeviceLostError, ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES } from './errors.ts';
+export { GoldenMismatchError, ModelDeviceLostError, ModelGpuError, ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES } from './errors.ts';
 export type { ProviderFailure } from './errors.ts';
 export { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
 export type { ModelOutputs, OutputRole } from './feeds.ts';
 export { createModelRunner } from './model-runner.ts';
-export type { ModelRunner, ModelRunnerOptions, ModelRunnerReport } from './model-runner.ts';
+export type { ModelRunner, ModelRunnerOptions, ModelRunnerReport, ModelVerification } from './model-runner.ts';
 export { ORT_WASM_PATHS } from './ort-assets.ts';
 export { rankerRows } from './ranker-rows.ts';
 export { SerialQueue, ortQueue } from './serial-queue.ts';

@@ -7,12 +7,14 @@
  */
 import { ValidationError } from '../../src/core/errors.ts';
 import { RETRIEVAL_BACKENDS, type BackendChoice, type RetrievalBackend } from '../../src/core/feed/index.ts';
+import type { RetrievalGolden } from '../../src/core/release/index.ts';
 import { itemVector, type Shard } from '../../src/core/shard/index.ts';
 import type { Capabilities } from './capabilities.ts';
 import { RETRIEVAL_DEFAULTS } from './defaults.ts';
 import { RETRIEVER_FACTORIES, parseRetrievalBackend } from './create-retriever.ts';
 import { BackendUnavailableError, UnknownBackendError } from './errors.ts';
 import type { Retriever } from './types.ts';
+import { verifyRetrieval } from './verify-golden.ts';
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(['auto', ...RETRIEVAL_BACKENDS]);
 
@@ -30,6 +32,11 @@ export interface BackendSelection {
   calibration: Partial<Record<RetrievalBackend, number>>;
   /** Backends skipped or failed, with why. */
   unavailable: Partial<Record<RetrievalBackend, string>>;
+  /**
+   * The golden-vector check of the release (verify-golden.ts): whether the chosen backend passed
+   * it (false when there was nothing to check against) and the milliseconds all checks took.
+   */
+  verification: { verified: boolean; ms: number };
   /** One line for logs and the status page, e.g. "auto: wasm (webgpu 4.10 ms, wasm 0.82 ms, js 2.31 ms)". */
   reason: string;
 }
@@ -38,14 +45,35 @@ export async function chooseRetrievalBackend(
   choice: BackendChoice,
   shards: readonly Shard[],
   capabilities: Capabilities,
+  golden?: RetrievalGolden,
 ): Promise<BackendSelection> {
   if (!(BACKEND_CHOICES as readonly unknown[]).includes(choice)) throw new UnknownBackendError('backend', choice, BACKEND_CHOICES);
+  let verifyMs = 0;
+  /** Null when `retriever` reproduces the golden top k (or there is none), else why not. */
+  const verify = async (backend: RetrievalBackend, retriever: Retriever): Promise<string | null> => {
+    if (!golden) return null;
+    const t0 = performance.now();
+    try {
+      await verifyRetrieval(backend, retriever, shards, golden);
+      return null;
+    } catch (err) {
+      return describe(err);
+    } finally {
+      verifyMs += performance.now() - t0;
+    }
+  };
   if (choice !== 'auto') {
     const backend = parseRetrievalBackend(choice);
     const missing = REQUIREMENTS[backend](capabilities);
     if (missing !== null) throw new BackendUnavailableError(backend, missing);
     const retriever = await RETRIEVER_FACTORIES[backend](shards);
-    return { backend, retriever, calibration: {}, unavailable: {}, reason: `${backend}: chosen by the caller` };
+    const wrong = await verify(backend, retriever);
+    if (wrong !== null) {
+      retriever.dispose();
+      throw new BackendUnavailableError(backend, wrong);
+    }
+    const verification = { verified: golden !== undefined, ms: verifyMs };
+    return { backend, retriever, calibration: {}, unavailable: {}, verification, reason: `${backend}: chosen by the caller` };
   }
 
   const calibration: Partial<Record<RetrievalBackend, number>> = {};
@@ -66,6 +94,13 @@ export async function chooseRetrievalBackend(
       unavailable[backend] = describe(err);
       continue;
     }
+    const wrong = await verify(backend, retriever);
+    if (wrong !== null) {
+      // Never served from: its candidates are not the model's.
+      retriever.dispose();
+      unavailable[backend] = wrong;
+      continue;
+    }
     let ms: number;
     try {
       ms = await calibrate(retriever, shards);
@@ -82,11 +117,14 @@ export async function chooseRetrievalBackend(
     } else retriever.dispose();
   }
   // js needs nothing and cannot fail on valid shards, so this is a broken order, not a runtime.
-  if (best === null) throw new BackendUnavailableError('js', `no backend of ${RETRIEVAL_DEFAULTS.order.join(', ')} could run`);
+  if (best === null) {
+    const why = Object.entries(unavailable).map(([b, w]) => `${b}: ${w}`).join('; ');
+    throw new BackendUnavailableError('js', `no backend of ${RETRIEVAL_DEFAULTS.order.join(', ')} could run (${why})`);
+  }
   const times = Object.entries(calibration).map(([b, ms]) => `${b} ${ms.toFixed(2)} ms`);
   const skipped = Object.entries(unavailable).map(([b, why]) => `${b}: ${why}`);
   const reason = `auto: ${best.backend} (${times.join(', ')}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''})`;
-  return { backend: best.backend, retriever: best.retriever, calibration, unavailable, reason };
+  return { backend: best.backend, retriever: best.retriever, calibration, unavailable, verification: { verified: golden !== undefined, ms: verifyMs }, reason };
 }
 
 function describe(err: unknown): string {

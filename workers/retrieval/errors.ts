@@ -35,8 +35,14 @@ export class RetrievalError extends OndeckError {
   override name = 'RetrievalError';
 }
 
+/** A backend whose top k over the head shard is not the release's golden one: it never serves. */
+export class RetrievalGoldenMismatchError extends RetrievalError {
+  override name = 'RetrievalGoldenMismatchError';
+}
+
 export const RETRIEVAL_ERROR_NAMES: readonly string[] = Object.freeze([
   'BackendUnavailableError',
   'UnknownBackendError',
   'RetrievalError',
+  'RetrievalGoldenMismatchError',
 ]);

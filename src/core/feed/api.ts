@@ -107,6 +107,28 @@ export interface FeedStatus {
   releaseProblem: { name: string; message: string } | null;
   /** Null when the feed was created without `sync`. */
   sync: SyncStatus | null;
+  /** How the runtimes in use were verified, and every one passed over with why; null before init. */
+  verification: FeedVerification | null;
+}
+
+/**
+ * A runtime the feed passed over: it could not start, did not reproduce the release's golden
+ * vectors, or failed during a run (a WebGPU error, a lost device).
+ */
+export interface BackendFallback {
+  stage: 'ranker' | 'userTower' | 'retrieval';
+  backend: RankingProvider | RetrievalBackend;
+  /** The error's stable name, e.g. `GoldenMismatchError`, `ModelGpuError`, `BackendUnavailableError`. */
+  name: string;
+  message: string;
+}
+
+export interface FeedVerification {
+  /** The release carries golden vectors and every runtime in use reproduced them on this device. */
+  verified: boolean;
+  /** Milliseconds the golden-vector checks took (part of the cold start). */
+  ms: number;
+  fallbacks: BackendFallback[];
 }
 
 export interface FeedWorkerApi {

@@ -1,10 +1,12 @@
 export { RANKING_PROVIDERS, RETRIEVAL_BACKENDS } from './api.ts';
 export type {
   BackendChoice,
+  BackendFallback,
   FeedItem,
   FeedOptions,
   FeedStatus,
   FeedTimings,
+  FeedVerification,
   FeedWorkerApi,
   RankingProvider,
   RetrievalBackend,
