@@ -57,5 +57,7 @@ export async function watchGpu(): Promise<GpuWatch> {
 
 function describe(e: GPUError): string {
   const kind = e instanceof GPUValidationError ? 'validation' : e instanceof GPUOutOfMemoryError ? 'out of memory' : 'internal';
-  return `WebGPU ${kind} error: ${e.message.split('\n')[0]}`;
+  // Dawn's messages run over several lines (the call chain); one line, bounded, for status().
+  const message = e.message.replace(/\s+/g, ' ').trim();
+  return `WebGPU ${kind} error: ${message.length > 300 ? `${message.slice(0, 299)}…` : message}`;
 }
