@@ -20,7 +20,7 @@ interface Case {
 interface FeedResult {
   userAgent: string;
   feed: Record<string, Record<string, Case>>;
-  coldStart: { cachedMs: number; emptyCacheMs: number; size: string };
+  coldStart: { cachedMs: number; emptyCacheMs: number; verificationMs: number; size: string };
   worker: { size: string; next: { p50: number; p95: number }; transfer: { p50: number; p95: number } };
 }
 
@@ -64,6 +64,7 @@ export const deviceBench: BenchSuite = {
     );
     const on = `${f.coldStart.size} release, wasm`;
     figures.push({ key: 'coldStart.cached', label: 'cold start: cached release to first feed', value: f.coldStart.cachedMs, unit: 'ms', note: `${on}, network cut` });
+    figures.push({ key: 'coldStart.verification', label: 'cold start: golden-vector checks (part of it)', value: f.coldStart.verificationMs, unit: 'ms', note: `${on}, ranker, user tower and retrieval` });
     figures.push({ key: 'coldStart.emptyCache', label: 'cold start: empty cache to first feed', value: f.coldStart.emptyCacheMs, unit: 'ms', note: `${on}, loopback` });
     return figures;
   },
