@@ -1,7 +1,7 @@
 // Issue 12: no runtime serves before it reproduces the release's golden vectors. Here every
 // ranking provider (WebGPU on SwiftShader, WASM, plain JS) and every retrieval backend
-// reproduces them on the demo release (models/, what `npm start` serves) and on the fixture
-// release, in both browser projects (cross-origin isolated and not). The demo release's ranker
+// reproduces them on the demo release (models/, what `npm start` serves), the fixture release
+// and a "wide" release whose models read every feature kind of the spec, in both browser projects (cross-origin isolated and not). The demo release's ranker
 // is the model WebGPU once scored with unwritten outputs.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { RANKING_PROVIDERS, RETRIEVAL_BACKENDS } from '../../src/core/feed/index.ts';
@@ -39,6 +39,7 @@ function load(url: string): Promise<Loaded> {
 const releases = [
   ['demo release (models/)', inject('demoRelease')],
   ['fixture release', inject('fixtureRelease')],
+  ['wide release (every feature kind)', inject('wideRelease')],
 ] as const;
 const lines: string[] = [];
 afterAll(() => console.log(lines.join('\n')));

@@ -3,8 +3,9 @@
 // 2. compute the Node side of the parity tests, so the page can compare its own results
 //    with what the pipeline computes from the same src/core code;
 // 3. build the tiny real release the device tests load (test/support/fixture-release.ts), a
-//    6k-item one with many clusters (test/support/bench-release.ts), and the demo release in
-//    models/ when there is none (test/support/demo-release.ts);
+//    6k-item one with many clusters (test/support/bench-release.ts), the demo release in
+//    models/ when there is none (test/support/demo-release.ts), and a "wide" one over every
+//    feature kind (test/support/wide-release.ts);
 // 4. start the real ondeck server the sync tests send events to (test/support/sync-server.ts),
 //    on a temporary database, any origin allowed; stopped when the run ends.
 import type { TestProject } from 'vitest/node';
@@ -12,6 +13,7 @@ import { findChromium } from './chromium.ts';
 import { deviceReference } from './device-reference.ts';
 import { CLUSTER_RELEASE_URL, ensureClusterRelease } from './bench-release.ts';
 import { DEMO_RELEASE_URL, ensureDemoRelease } from './demo-release.ts';
+import { WIDE_RELEASE_URL, ensureWideRelease } from './wide-release.ts';
 import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
 import { nodeReference } from './node-reference.ts';
 import { startSyncServer } from './sync-server.ts';
@@ -26,6 +28,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clusterRelease', CLUSTER_RELEASE_URL);
   await ensureDemoRelease();
   project.provide('demoRelease', DEMO_RELEASE_URL);
+  await ensureWideRelease();
+  project.provide('wideRelease', WIDE_RELEASE_URL);
   const sync = await startSyncServer({ allowedOrigins: '*' });
   project.provide('syncServer', { url: sync.url, secret: sync.secret, appKey: sync.appKey });
   return () => sync.close();

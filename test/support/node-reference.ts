@@ -39,6 +39,8 @@ declare module 'vitest' {
     clusterRelease: string;
     /** URL of the demo release in models/ (demo-release.ts). */
     demoRelease: string;
+    /** URL of a release whose models read every feature kind (wide-release.ts). */
+    wideRelease: string;
     /** URLs of the feed benchmark's releases by catalogue size ('10k', '100k', '1m'; bench-setup.ts). */
     benchReleases: Record<string, string>;
     /** `npm run bench -- --quick`: fewer runs. */
