@@ -4,6 +4,8 @@
  * without 'wasm-unsafe-eval', iOS Lockdown Mode). Semantics follow the ONNX operator spec for the
  * cases our exporter emits; anything else throws naming the operator and what it was given.
  */
+import { JsOpError } from './errors.ts';
+import { matmulBias } from './gemm.ts';
 import type { OnnxAttribute, OnnxData, OnnxNode } from './onnx-reader.ts';
 
 export interface JsTensor {
@@ -11,9 +13,7 @@ export interface JsTensor {
   data: OnnxData;
 }
 
-export class JsOpError extends Error {
-  override name = 'JsOpError';
-}
+export { JsOpError };
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
@@ -51,56 +51,108 @@ function broadcastDims(a: readonly number[], b: readonly number[], op: string): 
   return out;
 }
 
-/** For each output position, the flat index into an input of shape `dims` broadcast to `out`. */
+/** For each output position, the flat index into an input of shape `dims` broadcast to `out` (an odometer, no divisions). */
 function broadcastIndex(dims: readonly number[], out: readonly number[]): Int32Array {
   const total = size(out);
   const idx = new Int32Array(total);
+  const rank = out.length;
+  const pad = rank - dims.length;
   const inStrides = strides(dims);
-  const pad = out.length - dims.length;
-  const outStrides = strides(out);
+  // Step of the input offset along each output axis (0 where the input broadcasts).
+  const step = out.map((_, d) => (d < pad || dims[d - pad] === 1 ? 0 : inStrides[d - pad]!));
+  const coord = new Array<number>(rank).fill(0);
+  let at = 0;
   for (let flat = 0; flat < total; flat++) {
-    let rest = flat;
-    let at = 0;
-    for (let d = 0; d < out.length; d++) {
-      const coord = Math.floor(rest / outStrides[d]!);
-      rest -= coord * outStrides[d]!;
-      const k = d - pad;
-      if (k >= 0 && dims[k]! !== 1) at += coord * inStrides[k]!;
-    }
     idx[flat] = at;
+    for (let d = rank - 1; d >= 0; d--) {
+      coord[d]!++;
+      at += step[d]!;
+      if (coord[d]! < out[d]!) break;
+      at -= step[d]! * coord[d]!;
+      coord[d] = 0;
+    }
   }
   return idx;
 }
 
-function binary(a: JsTensor, b: JsTensor, op: string, f: (x: number, y: number) => number, bool = false): JsTensor {
+type BinaryOp = 'Add' | 'Mul' | 'Div' | 'Greater';
+
+/**
+ * Element-wise with numpy broadcasting. One loop per operator and access pattern (same shape,
+ * scalar, rows, general), no callback per element: V8 keeps each loop monomorphic.
+ */
+function binary(a: JsTensor, b: JsTensor, op: BinaryOp): JsTensor {
+  if (a.data instanceof BigInt64Array || b.data instanceof BigInt64Array) throw new JsOpError(`${op}: int64 operands are not supported`);
   const x = a.data as ArrayLike<number>;
   const y = b.data as ArrayLike<number>;
-  if (a.data instanceof BigInt64Array || b.data instanceof BigInt64Array) throw new JsOpError(`${op}: int64 operands are not supported`);
   const dims = broadcastDims(a.dims, b.dims, op);
   const n = size(dims);
-  const out = bool ? new Uint8Array(n) : new Float32Array(n);
-  const sameA = size(a.dims) === n;
-  const sameB = size(b.dims) === n;
-  if (sameA && sameB) {
-    for (let i = 0; i < n; i++) out[i] = f(x[i]!, y[i]!);
-  } else if (sameA && y.length === 1) {
-    const v = y[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(x[i]!, v);
-  } else if (sameB && x.length === 1) {
-    const v = x[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(v, y[i]!);
-  } else {
-    const ia = sameA ? null : broadcastIndex(a.dims, dims);
-    const ib = sameB ? null : broadcastIndex(b.dims, dims);
-    for (let i = 0; i < n; i++) out[i] = f(x[ia ? ia[i]! : i]!, y[ib ? ib[i]! : i]!);
+  const out = op === 'Greater' ? new Uint8Array(n) : new Float32Array(n);
+  let ia: Int32Array | null = null;
+  let ib: Int32Array | null = null;
+  if (x.length !== n && x.length !== 1) ia = broadcastIndex(a.dims, dims);
+  if (y.length !== n && y.length !== 1) ib = broadcastIndex(b.dims, dims);
+  const xs = x.length === 1 && n !== 1;
+  const ys = y.length === 1 && n !== 1;
+  // Both operands as full-size arrays only when needed (general broadcast).
+  const X = ia ? expand(x, ia) : x;
+  const Y = ib ? expand(y, ib) : y;
+  const x0 = x[0]!;
+  const y0 = y[0]!;
+  switch (op) {
+    case 'Add':
+      if (ys) for (let i = 0; i < n; i++) out[i] = X[i]! + y0;
+      else if (xs) for (let i = 0; i < n; i++) out[i] = x0 + Y[i]!;
+      else for (let i = 0; i < n; i++) out[i] = X[i]! + Y[i]!;
+      break;
+    case 'Mul':
+      if (ys) for (let i = 0; i < n; i++) out[i] = X[i]! * y0;
+      else if (xs) for (let i = 0; i < n; i++) out[i] = x0 * Y[i]!;
+      else for (let i = 0; i < n; i++) out[i] = X[i]! * Y[i]!;
+      break;
+    case 'Div':
+      if (ys) for (let i = 0; i < n; i++) out[i] = X[i]! / y0;
+      else if (xs) for (let i = 0; i < n; i++) out[i] = x0 / Y[i]!;
+      else for (let i = 0; i < n; i++) out[i] = X[i]! / Y[i]!;
+      break;
+    case 'Greater':
+      if (ys) for (let i = 0; i < n; i++) out[i] = X[i]! > y0 ? 1 : 0;
+      else if (xs) for (let i = 0; i < n; i++) out[i] = x0 > Y[i]! ? 1 : 0;
+      else for (let i = 0; i < n; i++) out[i] = X[i]! > Y[i]! ? 1 : 0;
+      break;
   }
   return { dims, data: out };
 }
 
-function unary(t: JsTensor, op: string, f: (x: number) => number): JsTensor {
+function expand(src: ArrayLike<number>, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = src[idx[i]!]!;
+  return out;
+}
+
+type UnaryOp = 'Relu' | 'Sigmoid' | 'Sqrt' | 'Clip';
+
+function unary(t: JsTensor, op: UnaryOp, lo = -Infinity, hi = Infinity): JsTensor {
   const x = asFloat(t, op);
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
+  const n = x.length;
+  const out = new Float32Array(n);
+  switch (op) {
+    case 'Relu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+      break;
+    case 'Sigmoid':
+      for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
+      break;
+    case 'Sqrt':
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!);
+      break;
+    case 'Clip':
+      for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        out[i] = v < lo ? lo : v > hi ? hi : v;
+      }
+      break;
+  }
   return { dims: [...t.dims], data: out };
 }
 
@@ -109,46 +161,45 @@ function gather(data: JsTensor, indices: JsTensor, axis: number): JsTensor {
   const table = asFloat(data, 'Gather');
   const rows = data.dims[0]!;
   const width = size(data.dims.slice(1));
-  const ids = ints(indices);
+  const ids: ArrayLike<number> = indices.data instanceof BigInt64Array ? ints(indices) : (indices.data as ArrayLike<number>);
   const out = new Float32Array(ids.length * width);
-  ids.forEach((id, i) => {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
     const r = id < 0 ? id + rows : id;
     if (r < 0 || r >= rows) throw new JsOpError(`Gather: index ${id} is outside [0, ${rows})`);
     out.set(table.subarray(r * width, (r + 1) * width), i * width);
-  });
+  }
   return { dims: [...indices.dims, ...data.dims.slice(1)], data: out };
 }
 
 /** [..., M, K] × [K, N] -> [..., M, N]; B must be 2-D (the exporter's weights). */
 function matmul(a: JsTensor, b: JsTensor): JsTensor {
-  if (b.dims.length !== 2) throw new JsOpError(`MatMul: the second operand must be 2-D, got [${b.dims.join(', ')}]`);
+  const [k, n] = matrixOperand(a, b, 'MatMul');
+  const x = asFloat(a, 'MatMul');
+  return { dims: [...a.dims.slice(0, -1), n], data: matmulBias(x, x.length / k, k, asFloat(b, 'MatMul'), n, null) };
+}
+
+function matrixOperand(a: JsTensor, b: JsTensor, op: string): [number, number] {
+  if (b.dims.length !== 2) throw new JsOpError(`${op}: the second operand must be 2-D, got [${b.dims.join(', ')}]`);
   const [k, n] = b.dims as [number, number];
   const kA = a.dims[a.dims.length - 1]!;
-  if (kA !== k) throw new JsOpError(`MatMul: inner sizes differ (${kA} and ${k})`);
-  const x = asFloat(a, 'MatMul');
-  const w = asFloat(b, 'MatMul');
-  const m = x.length / k;
-  const out = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let p = 0; p < k; p++) {
-      const v = x[i * k + p]!;
-      if (v === 0) continue;
-      const wr = p * n;
-      for (let j = 0; j < n; j++) out[row + j]! += v * w[wr + j]!;
-    }
-  }
-  return { dims: [...a.dims.slice(0, -1), n], data: out };
+  if (kA !== k) throw new JsOpError(`${op}: inner sizes differ (${kA} and ${k})`);
+  return [k, n];
 }
 
 function gemm(node: OnnxNode, a: JsTensor, b: JsTensor, c: JsTensor | undefined): JsTensor {
   if (attr(node, 'transA', 0) !== 0 || attr(node, 'transB', 0) !== 0) throw new JsOpError('Gemm: transA / transB are not supported');
   const alpha = attr(node, 'alpha', 1);
   const beta = attr(node, 'beta', 1);
-  let y = matmul(a, b);
-  if (alpha !== 1) y = unary(y, 'Gemm', (v) => v * alpha);
-  if (c) y = binary(y, beta === 1 ? c : unary(c, 'Gemm', (v) => v * beta), 'Gemm', (p, q) => p + q);
-  return y;
+  const [k, n] = matrixOperand(a, b, 'Gemm');
+  const x = asFloat(a, 'Gemm');
+  const m = x.length / k;
+  // The exporter's bias: [n] (or [1, n]), fused into the product's loop.
+  const rowBias = c !== undefined && c.data instanceof Float32Array && c.data.length === n && c.dims[c.dims.length - 1] === n;
+  const y: JsTensor = { dims: [m, n], data: matmulBias(x, m, k, asFloat(b, 'Gemm'), n, rowBias ? (c!.data as Float32Array) : null, alpha, beta) };
+  if (!c || rowBias) return y;
+  const scaled = beta === 1 ? c : binary(c, { dims: [], data: Float32Array.of(beta) }, 'Mul');
+  return binary(y, scaled, 'Add');
 }
 
 function reduceSum(t: JsTensor, axesT: JsTensor | undefined, keepdims: boolean): JsTensor {
@@ -156,7 +207,24 @@ function reduceSum(t: JsTensor, axesT: JsTensor | undefined, keepdims: boolean):
   const rank = t.dims.length;
   const axes = new Set((axesT ? ints(axesT) : t.dims.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a)));
   const outDimsKeep = t.dims.map((d, i) => (axes.has(i) ? 1 : d));
+  const dims = keepdims ? outDimsKeep : t.dims.filter((_, i) => !axes.has(i));
   const out = new Float32Array(size(outDimsKeep));
+  if (axes.size === 1) {
+    // One axis (all the exporter writes): [outer, len, inner] summed over len, in order.
+    const ax = [...axes][0]!;
+    const outer = size(t.dims.slice(0, ax));
+    const len = t.dims[ax]!;
+    const inner = size(t.dims.slice(ax + 1));
+    for (let o = 0; o < outer; o++) {
+      const src = o * len * inner;
+      const dst = o * inner;
+      for (let l = 0; l < len; l++) {
+        const at = src + l * inner;
+        for (let j = 0; j < inner; j++) out[dst + j] = out[dst + j]! + x[at + j]!;
+      }
+    }
+    return { dims, data: out };
+  }
   const inStrides = strides(t.dims);
   const outStrides = strides(outDimsKeep);
   for (let flat = 0; flat < x.length; flat++) {
@@ -169,7 +237,7 @@ function reduceSum(t: JsTensor, axesT: JsTensor | undefined, keepdims: boolean):
     }
     out[at]! += x[flat]!;
   }
-  return { dims: keepdims ? outDimsKeep : t.dims.filter((_, i) => !axes.has(i)), data: out };
+  return { dims, data: out };
 }
 
 function concat(ts: JsTensor[], axis: number): JsTensor {
@@ -193,18 +261,26 @@ function concat(ts: JsTensor[], axis: number): JsTensor {
 }
 
 function cast(t: JsTensor, to: number): JsTensor {
-  const src = t.data as ArrayLike<number | bigint>;
+  const src = t.data;
   const n = src.length;
+  let out: Float32Array | Int32Array | Uint8Array;
   switch (to) {
     case 1:
-      return { dims: [...t.dims], data: Float32Array.from({ length: n }, (_, i) => Number(src[i]!)) };
+      out = new Float32Array(n);
+      break;
     case 6:
-      return { dims: [...t.dims], data: Int32Array.from({ length: n }, (_, i) => Number(src[i]!)) };
+      out = new Int32Array(n);
+      break;
     case 9:
-      return { dims: [...t.dims], data: Uint8Array.from({ length: n }, (_, i) => (Number(src[i]!) !== 0 ? 1 : 0)) };
+      out = new Uint8Array(n);
+      break;
     default:
       throw new JsOpError(`Cast: to data type ${to} is not supported (1 float, 6 int32, 9 bool)`);
   }
+  if (src instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = to === 9 ? (src[i] !== 0n ? 1 : 0) : Number(src[i]!);
+  else if (to === 9) for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0;
+  else out.set(src as ArrayLike<number>);
+  return { dims: [...t.dims], data: out };
 }
 
 /** Runs one node on its (already computed) inputs; returns its outputs in order. */
@@ -218,23 +294,23 @@ export function runNode(node: OnnxNode, inputs: Array<JsTensor | undefined>): Js
     case 'Identity':
       return [need(0)];
     case 'Add':
-      return [binary(need(0), need(1), 'Add', (x, y) => x + y)];
+      return [binary(need(0), need(1), 'Add')];
     case 'Mul':
-      return [binary(need(0), need(1), 'Mul', (x, y) => x * y)];
+      return [binary(need(0), need(1), 'Mul')];
     case 'Div':
-      return [binary(need(0), need(1), 'Div', (x, y) => x / y)];
+      return [binary(need(0), need(1), 'Div')];
     case 'Greater':
-      return [binary(need(0), need(1), 'Greater', (x, y) => (x > y ? 1 : 0), true)];
+      return [binary(need(0), need(1), 'Greater')];
     case 'Relu':
-      return [unary(need(0), 'Relu', (x) => (x > 0 ? x : 0))];
+      return [unary(need(0), 'Relu')];
     case 'Sigmoid':
-      return [unary(need(0), 'Sigmoid', (x) => 1 / (1 + Math.exp(-x)))];
+      return [unary(need(0), 'Sigmoid')];
     case 'Sqrt':
-      return [unary(need(0), 'Sqrt', Math.sqrt)];
+      return [unary(need(0), 'Sqrt')];
     case 'Clip': {
       const lo = inputs[1] ? Number((inputs[1].data as ArrayLike<number>)[0]) : -Infinity;
       const hi = inputs[2] ? Number((inputs[2].data as ArrayLike<number>)[0]) : Infinity;
-      return [unary(need(0), 'Clip', (x) => (x < lo ? lo : x > hi ? hi : x))];
+      return [unary(need(0), 'Clip', lo, hi)];
     }
     case 'Gather':
       return [gather(need(0), need(1), attr(node, 'axis', 0))];
