@@ -1,16 +1,18 @@
 /**
  * The feed page's status bar: what the device is doing, never guessed: the backend each stage
- * used, the release and where it came from, online or not, events waiting for sync, and the
+ * used and whether it reproduced the release's golden vectors (and which it passed over, why),
+ * the release and where it came from, online or not, events waiting for sync, and the
  * last feed's stage timings. Each value sits in an element with `data-field`, for tests.
  */
 import type { FeedStatus } from '../client/index.ts';
 
-const FIELDS = ['release', 'backends', 'source', 'network', 'offline-ready', 'history', 'sync', 'timings'] as const;
+const FIELDS = ['release', 'backends', 'verified', 'source', 'network', 'offline-ready', 'history', 'sync', 'timings'] as const;
 type Field = (typeof FIELDS)[number];
 
 const LABELS: Record<Field, string> = {
   release: 'Release',
   backends: 'Backends',
+  verified: 'Verified',
   source: 'Release from',
   network: 'Network',
   'offline-ready': 'Offline',
@@ -84,6 +86,13 @@ export function createStatusBar(actions: { flush(): void; forget(): void }): Sta
       if (!s) return;
       set('release', s.releaseId ?? 'none');
       set('backends', `retrieval ${s.backends.retrieval ?? '–'} · ranking ${s.backends.ranking ?? '–'}`);
+      const v = s.verification;
+      if (v) {
+        const passed = v.fallbacks.map((f) => `${f.stage} ${f.backend}: ${f.name}`).join(', ');
+        const head = v.verified ? `golden vectors reproduced (${ms(v.ms)} ms)` : 'no golden vectors in this release';
+        set('verified', passed ? `${head} · passed over ${passed}` : head, v.verified ? (passed ? 'warn' : 'good') : 'warn');
+        values.get('verified')!.title = v.fallbacks.map((f) => `${f.stage} ${f.backend}: ${f.name}: ${f.message}`).join('\n');
+      }
       set('source', s.cached ? 'cache' : 'network', s.releaseProblem ? 'warn' : undefined);
       set('history', `${s.historySize} events on this device`);
       if (s.sync) {
