@@ -90,7 +90,9 @@ export function createStatusBar(actions: { flush(): void; forget(): void }): Sta
       if (v) {
         const passed = v.fallbacks.map((f) => `${f.stage} ${f.backend}: ${f.name}`).join(', ');
         const head = v.verified ? `golden vectors reproduced (${ms(v.ms)} ms)` : 'no golden vectors in this release';
-        set('verified', passed ? `${head} · passed over ${passed}` : head, v.verified ? (passed ? 'warn' : 'good') : 'warn');
+        // A runtime that could not start is routine (no WebGPU here); one that ran wrong is not.
+        const wrong = v.fallbacks.some((f) => /Golden|Gpu|DeviceLost/.test(f.name));
+        set('verified', passed ? `${head} · passed over ${passed}` : head, v.verified && !wrong ? 'good' : 'warn');
         values.get('verified')!.title = v.fallbacks.map((f) => `${f.stage} ${f.backend}: ${f.name}: ${f.message}`).join('\n');
       }
       set('source', s.cached ? 'cache' : 'network', s.releaseProblem ? 'warn' : undefined);
