@@ -92,6 +92,16 @@ describe('golden vectors in a release', () => {
     expect(new Set(g.outputs.pClick).size).toBe(g.rows);
     const history = g.inputs['history:ids']!;
     expect(history.data.some((x) => x !== 0)).toBe(true);
+    // Fields no shard holds (the hour, a profile vector) get made-up values in most rows, and stay
+    // missing in some, so both the values and the defaults are covered.
+    for (const tensor of ['hour', 'user_vector', 'genres']) {
+      const t = g.inputs[tensor];
+      if (!t) continue;
+      const width = t.dims[1];
+      const rows = Array.from({ length: g.rows }, (_, r) => t.data.slice(r * width, (r + 1) * width).join(','));
+      expect(new Set(rows).size, tensor).toBeGreaterThan(2);
+    }
+    expect(Object.keys(g.inputs)).toEqual(expect.arrayContaining(['hour', 'user_vector']));
     const u = m.models.userTower!.golden!;
     expect(u.rows).toBe(RELEASE_DEFAULTS.goldenUserRows);
     expect(u.outputs.userVector).toHaveLength(u.rows * DIM);

@@ -55,14 +55,18 @@ export async function goldenVectors(o: GoldenInput): Promise<GoldenVectors> {
   const layout = tensorLayout(o.featureSpec);
   const featuresOf = (m: GoldenModel) => [...new Set(m.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)?.feature ?? b.tensor))];
 
+  // One user object per history (rows of a user share it, as in a feed), with made-up values for
+  // the user fields the spec reads and the shards do not hold (profile fields).
+  const people = users.map((history, u) => fillMissing(o.featureSpec, 'user', { history }, u, o.now));
   const rankerRows: FeatureRow[] = Array.from({ length: RELEASE_DEFAULTS.goldenRankerRows }, (_, j) => ({
-    user: { history: users[j % users.length]! },
-    item: pool[j % pool.length]!,
+    user: people[j % people.length]!,
+    item: fillMissing(o.featureSpec, 'item', pool[j % pool.length]!, j, o.now),
+    context: fillMissing(o.featureSpec, 'context', {}, j, o.now),
   }));
   const ranker = await modelGolden(o.ranker, buildFeatureTensors(o.featureSpec, rankerRows, { now: o.now }), 'ranker');
   let userTower: ModelGolden | undefined;
   if (o.userTower) {
-    const rows: FeatureRow[] = users.slice(0, RELEASE_DEFAULTS.goldenUserRows).map((history) => ({ user: { history } }));
+    const rows: FeatureRow[] = people.slice(0, RELEASE_DEFAULTS.goldenUserRows).map((user, u) => ({ user, context: fillMissing(o.featureSpec, 'context', {}, u, o.now) }));
     userTower = await modelGolden(o.userTower, buildFeatureTensors(o.featureSpec, rows, { now: o.now, only: featuresOf(o.userTower) }), 'userTower');
   }
 
@@ -78,6 +82,44 @@ export async function goldenVectors(o: GoldenInput): Promise<GoldenVectors> {
     scores: Array.from(top.scores),
   };
   return { ranker, ...(userTower ? { userTower } : {}), retrieval };
+}
+
+/**
+ * `fields` with a value for every feature of `scope` the spec reads that `fields` lacks: what the
+ * device gets from elsewhere (a profile field, the retrieval score of a candidate, the hour), so
+ * the golden rows exercise every input of the models, not only its default. Every fourth row
+ * (`k % 4 === 3`) keeps them missing, so the defaults are covered too. Deterministic in `k`.
+ */
+function fillMissing(spec: FeatureSpec, scope: 'user' | 'item' | 'context', fields: Readonly<Record<string, unknown>>, k: number, now: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...fields };
+  if (k % 4 === 3) return out;
+  for (const f of spec.features) {
+    const [where, field] = f.source.split('.') as [string, string];
+    if (where !== scope || out[field] !== undefined) continue;
+    switch (f.kind) {
+      case 'categorical':
+        out[field] = f.vocab ? f.vocab[k % f.vocab.length] : `golden-${k}`;
+        break;
+      case 'multi-categorical':
+        out[field] = f.vocab ? [f.vocab[k % f.vocab.length], f.vocab[(k + 1) % f.vocab.length]] : [`golden-${k}`, `golden-${k + 1}`];
+        break;
+      case 'numeric':
+        out[field] = f.ageDays ? now - (k + 1) * 3 * DAY : f.normalize?.type === 'standardize' ? (f.log1p ? Math.expm1(f.normalize.mean) : f.normalize.mean) + (k - 1) * f.normalize.std * 0.7 : 0.37 * (k + 1);
+        break;
+      case 'bucketized': {
+        const b = f.boundaries[k % f.boundaries.length]! + 0.5;
+        out[field] = f.ageDays ? now - b * DAY : f.log1p ? Math.expm1(b) : b;
+        break;
+      }
+      case 'dense':
+        out[field] = Array.from({ length: f.dim }, (_, i) => Math.round(Math.sin(k * f.dim + i + 1) * 1000) / 1000);
+        break;
+      default:
+        // History kinds read user.history, which every user here has.
+        break;
+    }
+  }
+  return out;
 }
 
 /** Up to 8 items: the head's first and last ones, then one from each of the first clusters. */
