@@ -97,7 +97,7 @@ describe('golden vectors in a release', () => {
     for (const tensor of ['hour', 'user_vector', 'genres']) {
       const t = g.inputs[tensor];
       if (!t) continue;
-      const width = t.dims[1];
+      const width = t.dims[1]!;
       const rows = Array.from({ length: g.rows }, (_, r) => t.data.slice(r * width, (r + 1) * width).join(','));
       expect(new Set(rows).size, tensor).toBeGreaterThan(2);
     }
