@@ -2,7 +2,7 @@
  * y = alpha · (x · W) + beta · c for x [m, k] and W [k, n] (the exporter's weights, row-major):
  * the plain-JS ranker's main cost (the DCN's cross and deep layers). W is transposed once per
  * weight tensor (cached), so each output is a dot product of two contiguous rows summed in
- * registers; a 2 × 4 block of outputs at a time shares each load of x and of Wᵀ. Several times
+ * registers; a 4 × 4 block of outputs at a time shares each load of x and of Wᵀ. Several times
  * the naive i-k-j loop, which stores into the output on every multiply-add.
  */
 const transposed = new WeakMap<Float32Array, Float32Array>();
@@ -74,61 +74,89 @@ function splitConstant(x: Float32Array, m: number, k: number, w: Float32Array, n
 /** x [m, k] · (Wᵀ [n, k])ᵀ, then alpha · y + beta · bias. */
 function product(x: Float32Array, m: number, k: number, wt: Float32Array, n: number, bias: Float32Array | null, alpha: number, beta: number): Float32Array {
   const out = new Float32Array(m * n);
-  const m2 = m - (m % 2);
+  const m4 = m - (m % 4);
   const n4 = n - (n % 4);
-  for (let i = 0; i < m2; i += 2) {
+  for (let i = 0; i < m4; i += 4) {
     const xa = i * k;
     const xb = xa + k;
-    const ya = i * n;
-    const yb = ya + n;
+    const xc = xb + k;
+    const xd = xc + k;
     let j = 0;
     for (; j < n4; j += 4) {
       const w0 = j * k;
       const w1 = w0 + k;
       const w2 = w1 + k;
       const w3 = w2 + k;
+      // 16 sums in registers; each x and Wᵀ value loaded once per block.
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0; // prettier-ignore
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0; // prettier-ignore
       for (let p = 0; p < k; p++) {
         const u = x[xa + p]!;
         const v = x[xb + p]!;
-        const c0 = wt[w0 + p]!;
-        const c1 = wt[w1 + p]!;
-        const c2 = wt[w2 + p]!;
-        const c3 = wt[w3 + p]!;
-        a0 += u * c0;
-        a1 += u * c1;
-        a2 += u * c2;
-        a3 += u * c3;
-        b0 += v * c0;
-        b1 += v * c1;
-        b2 += v * c2;
-        b3 += v * c3;
+        const s = x[xc + p]!;
+        const t = x[xd + p]!;
+        const e0 = wt[w0 + p]!;
+        const e1 = wt[w1 + p]!;
+        const e2 = wt[w2 + p]!;
+        const e3 = wt[w3 + p]!;
+        a0 += u * e0;
+        a1 += u * e1;
+        a2 += u * e2;
+        a3 += u * e3;
+        b0 += v * e0;
+        b1 += v * e1;
+        b2 += v * e2;
+        b3 += v * e3;
+        c0 += s * e0;
+        c1 += s * e1;
+        c2 += s * e2;
+        c3 += s * e3;
+        d0 += t * e0;
+        d1 += t * e1;
+        d2 += t * e2;
+        d3 += t * e3;
       }
-      out[ya + j] = a0;
-      out[ya + j + 1] = a1;
-      out[ya + j + 2] = a2;
-      out[ya + j + 3] = a3;
-      out[yb + j] = b0;
-      out[yb + j + 1] = b1;
-      out[yb + j + 2] = b2;
-      out[yb + j + 3] = b3;
+      const ya = i * n + j;
+      const yb = ya + n;
+      const yc = yb + n;
+      const yd = yc + n;
+      out[ya] = a0;
+      out[ya + 1] = a1;
+      out[ya + 2] = a2;
+      out[ya + 3] = a3;
+      out[yb] = b0;
+      out[yb + 1] = b1;
+      out[yb + 2] = b2;
+      out[yb + 3] = b3;
+      out[yc] = c0;
+      out[yc + 1] = c1;
+      out[yc + 2] = c2;
+      out[yc + 3] = c3;
+      out[yd] = d0;
+      out[yd + 1] = d1;
+      out[yd + 2] = d2;
+      out[yd + 3] = d3;
     }
     for (; j < n; j++) {
       const wo = j * k;
-      let a = 0;
-      let b = 0;
+      let a = 0, b = 0, c = 0, d = 0; // prettier-ignore
       for (let p = 0; p < k; p++) {
-        const c = wt[wo + p]!;
-        a += x[xa + p]! * c;
-        b += x[xb + p]! * c;
+        const e = wt[wo + p]!;
+        a += x[xa + p]! * e;
+        b += x[xb + p]! * e;
+        c += x[xc + p]! * e;
+        d += x[xd + p]! * e;
       }
-      out[ya + j] = a;
-      out[yb + j] = b;
+      const y = i * n + j;
+      out[y] = a;
+      out[y + n] = b;
+      out[y + 2 * n] = c;
+      out[y + 3 * n] = d;
     }
   }
-  if (m2 < m) {
-    const xo = m2 * k;
-    const yo = m2 * n;
+  for (let i = m4; i < m; i++) {
+    const xo = i * k;
+    const yo = i * n;
     for (let j = 0; j < n; j++) {
       const wo = j * k;
       let s = 0;
