@@ -5,7 +5,7 @@
  */
 import { HEAD_CLUSTER, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard, itemVector, scoreShard, type Shard } from '../../src/core/shard/index.ts';
-import { categoryVocab, shardItemRecord, type ShardItemRecord } from '../../src/core/feed/index.ts';
+import { categoryVocab, interleaveHead, shardItemRecord, type ShardItemRecord } from '../../src/core/feed/index.ts';
 import { topK } from '../../src/core/vectors/index.ts';
 import type { LoadedRelease } from '../release/index.ts';
 
@@ -46,23 +46,21 @@ export class Catalog {
    */
   headOrder(): Uint32Array {
     if (this.#headOrder) return this.#headOrder;
-    const n = this.head.count;
-    const all = Array.from({ length: n }, (_, i) => i);
-    const rec = all.map((i) => this.record({ shard: this.head, index: i }));
-    const popular = [...all].sort((a, b) => (rec[b]!.popularity ?? 0) - (rec[a]!.popularity ?? 0) || a - b);
-    const fresh = all.filter((i) => rec[i]!.created !== undefined).sort((a, b) => rec[b]!.created! - rec[a]!.created! || a - b);
-    const order: number[] = [];
-    const taken = new Uint8Array(n);
-    for (let r = 0; order.length < n; r++) {
-      for (const list of [popular, fresh]) {
-        const i = list[r];
-        if (i !== undefined && !taken[i]) {
-          taken[i] = 1;
-          order.push(i);
-        }
-      }
-    }
-    return (this.#headOrder = Uint32Array.from(order));
+    const rec = Array.from({ length: this.head.count }, (_, i) => this.record({ shard: this.head, index: i }));
+    return (this.#headOrder = interleaveHead(
+      rec.map((r) => r.popularity ?? 0),
+      rec.map((r) => r.created),
+    ));
+  }
+
+  /** Bytes of all cluster shards together (the manifest's sizes; nothing is fetched). */
+  clusterBytes(): number {
+    return this.manifest.artifacts.reduce((sum, a) => sum + (a.kind === 'shard' && a.cluster !== HEAD_CLUSTER ? a.bytes : 0), 0);
+  }
+
+  /** Number of IVF clusters (centroids) of the release. */
+  clusterCount(): number {
+    return this.#centroids?.count ?? 0;
   }
 
   get manifest(): ReleaseManifest {

@@ -1,12 +1,10 @@
-/** Tunables of the feed worker, in one place. */
+import { FEED_COMPOSITION } from '../../src/core/feed/index.ts';
+
+/**
+ * Tunables of the feed worker, in one place. The candidate mix (how many, how many from the
+ * head) is the feed's composition, shared with the pipeline: src/core/feed FEED_COMPOSITION.
+ */
 export const FEED_DEFAULTS = Object.freeze({
-  /** Candidates taken from retrieval before ranking. */
-  candidates: 500,
-  /**
-   * Of the candidates, how many come from the head by popularity and freshness rather than by
-   * the user vector (fresh uploads have no history pointing at them).
-   */
-  headSlots: 50,
   /** The in-memory history view re-reads IndexedDB after this many of its own appends. */
   historyReloadEvery: 50,
   /**
@@ -22,8 +20,13 @@ export const FEED_DEFAULTS = Object.freeze({
    * (npm run bench, retrievalPeers): one more ~60 KB shard buys the 0.95 the peers are held to.
    */
   clusters: 4,
+  /**
+   * When the cluster shards of a release weigh this much or less in all (about 8,000 items),
+   * every cluster is loaded: exact retrieval, and a fetch pattern shared by every device.
+   */
+  wholeCatalogBytes: 1 << 20,
   /** History events read from IndexedDB per feed (the spec's history features keep their own most recent N of them). */
   historyEvents: 300,
-  count: 20,
+  count: FEED_COMPOSITION.pageSize,
   maxCount: 200,
 });

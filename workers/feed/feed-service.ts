@@ -4,9 +4,24 @@
  * Every stage reports the backend it used and its time, never a guess.
  */
 import { buildFeatureTensors, tensorLayout, type HistoryEntry } from '../../src/core/features/index.ts';
-import type { FeedItem, FeedOptions, FeedStatus, FeedTimings, FeedWorkerApi, RetrievalBackend, SyncStatus, TrackEvent } from '../../src/core/feed/index.ts';
+import {
+  FEED_COMPOSITION,
+  candidateContexts,
+  composeFeed,
+  feedScore,
+  headSlotsFor,
+  retrievalScore,
+  type FeedItem,
+  type FeedOptions,
+  type FeedStatus,
+  type FeedTimings,
+  type FeedWorkerApi,
+  type RetrievalBackend,
+  type SyncStatus,
+  type TrackEvent,
+} from '../../src/core/feed/index.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import { rerank, type RerankCandidate } from '../../src/core/rerank/index.ts';
+import type { RerankCandidate } from '../../src/core/rerank/index.ts';
 import type { Shard } from '../../src/core/shard/index.ts';
 import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
 import { ModelDeviceLostError, RANKING_DEFAULTS, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
@@ -128,9 +143,9 @@ export class FeedService implements FeedWorkerApi {
     // nearest items by dot product over the head and the nearest clusters. A new user (empty
     // history) has nothing for a user vector to say: the head's popular and fresh items come
     // first, and retrieval only fills up what the head cannot.
-    const budget = r.options.candidates ?? FEED_DEFAULTS.candidates;
+    const budget = r.options.candidates ?? FEED_COMPOSITION.candidates;
     const personal = entries.length > 0;
-    const headRefs = headItems(r.catalog, personal ? Math.min(FEED_DEFAULTS.headSlots, budget) : budget, seen, hidden);
+    const headRefs = headItems(r.catalog, headSlotsFor(personal, budget), seen, hidden);
     const need = budget - headRefs.length;
     // The vector is cached per history version for a few minutes (its recency weights move with
     // the clock, slowly).
@@ -146,12 +161,15 @@ export class FeedService implements FeedWorkerApi {
     t = performance.now();
     const taken = new Set(headRefs.map((ref) => String(ref.shard.id(ref.index))));
     const retrieved = userVector ? await this.#retrieve(r, userVector, need, (id) => seen.has(id) || hidden.has(id) || taken.has(id)) : [];
-    const refs = [...retrieved, ...headRefs];
+    const refs = [...headRefs, ...retrieved];
     const retrieveMs = performance.now() - t;
 
     t = performance.now();
     const records = refs.map((ref) => r.catalog.record(ref));
-    const tensors = buildFeatureTensors(spec, records.map((item) => ({ user, item })), { now });
+    const vectors = refs.map((ref) => r.catalog.vector(ref));
+    // Each row's context: its retrieval score and rank among these candidates (src/core/feed).
+    const contexts = candidateContexts(Float32Array.from(vectors, (v) => (userVector ? retrievalScore(userVector, v) : 0)));
+    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: contexts[j]! })), { now });
     const out = await this.#rank(r, tensors);
     const pClick = out.pClick!;
     const watch = out.watchFraction ?? null;
@@ -162,10 +180,10 @@ export class FeedService implements FeedWorkerApi {
       const w = watch ? watch[j]! : null;
       const c: RerankCandidate = {
         id: records[j]!.id,
-        score: pClick[j]! * (w ?? 1),
+        score: feedScore(pClick[j]!, w),
         pClick: pClick[j]!,
         watchFraction: w,
-        embedding: r.catalog.vector(ref),
+        embedding: vectors[j]!,
         categories: records[j]!.categories,
         popularity: records[j]!.popularity,
         source: ref.shard === r.catalog.head ? 'head' : 'retrieval',
@@ -173,7 +191,7 @@ export class FeedService implements FeedWorkerApi {
       if (records[j]!.created !== undefined) c.created = records[j]!.created!;
       return c;
     });
-    const ranked = rerank(candidates, { count, now, seen, hidden, seed: this.#feeds++, userCategories: categoryShares(entries), newUser: entries.length === 0 });
+    const ranked = composeFeed(candidates, entries, { count, now, seen, hidden, seed: this.#feeds++ });
     const indexOf = new Map(records.map((rec, j) => [rec.id, j] as const));
     const items = ranked.map((x): FeedItem => {
       const j = indexOf.get(x.id)!;
@@ -292,7 +310,10 @@ export class FeedService implements FeedWorkerApi {
 
   async #retrieve(r: Ready, userVector: Float32Array, k: number, exclude: (id: string) => boolean): Promise<ItemRef[]> {
     // In cluster id order, so a set of clusters has one key and one retriever however they rank.
-    const clusters = (await r.catalog.nearestClusters(userVector, FEED_DEFAULTS.clusters)).sort((a, b) => a.cluster - b.cluster);
+    // A small catalogue is loaded whole: retrieval is then exact, as the pipeline evaluates it,
+    // and which clusters a device fetches says nothing about its user.
+    const probe = r.catalog.clusterBytes() <= FEED_DEFAULTS.wholeCatalogBytes ? r.catalog.clusterCount() : FEED_DEFAULTS.clusters;
+    const clusters = (await r.catalog.nearestClusters(userVector, probe)).sort((a, b) => a.cluster - b.cluster);
     const shards = [r.catalog.head, ...clusters];
     const key = clusters.map((s) => s.cluster).join(',');
     // A user's nearest clusters move among a few sets as the history grows: keep the last few
@@ -355,18 +376,4 @@ async function reembedOnReleaseChange(history: HistoryStore, catalog: Catalog): 
 
 function meta(ref: ItemRef, field: string): string {
   return ref.shard.metaFields.includes(field) ? ref.shard.meta(field, ref.index) : '';
-}
-
-/** The user's history share per category (for the re-ranker's reasons and exploration). */
-function categoryShares(entries: readonly HistoryEntry[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  let total = 0;
-  for (const e of entries) {
-    if (e.type === 'impression' || e.type === 'hide' || e.type === 'skip') continue;
-    const cats = (e.item['categories'] as readonly string[] | undefined) ?? [];
-    for (const c of cats) counts.set(c, (counts.get(c) ?? 0) + 1 / cats.length);
-    if (cats.length > 0) total++;
-  }
-  for (const [c, n] of counts) counts.set(c, n / Math.max(total, 1));
-  return counts;
 }

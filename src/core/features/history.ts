@@ -68,6 +68,7 @@ export function selectHistory(
         const ageDays = Math.max(0, now - e.at) / DAY_MS;
         weight *= Math.pow(0.5, ageDays / w.halfLifeDays);
       }
+      if (w.halfLifeEvents !== undefined) weight *= Math.pow(0.5, kept.length / w.halfLifeEvents);
     }
     kept.push(e);
     weights.push(weight);

@@ -90,6 +90,12 @@ const historyWeighting = v.optional(
     minWatchFraction: v.optional(v.pipe(finite, v.minValue(0), v.maxValue(1)), 0.1),
     /** Multiply by 0.5^(age in days / halfLifeDays). */
     halfLifeDays: v.optional(v.pipe(finite, v.gtValue(0, 'must be > 0'))),
+    /**
+     * Multiply by 0.5^(position / halfLifeEvents), position 0 being the newest kept entry. Order
+     * recency: a user who rates forty films in one evening has no day-scale recency, yet the
+     * last few still say most about what comes next (chosen on validation, see derive-spec).
+     */
+    halfLifeEvents: v.optional(v.pipe(finite, v.gtValue(0, 'must be > 0'))),
     /** Weight of each event type; types absent here are left out of the history. */
     events: v.optional(eventWeights),
   }),

@@ -6,3 +6,6 @@ export { predictLogisticRegression, predictLogisticRegressionTensors, trainLogis
 export type { LogisticRegressionModel, LogisticRegressionOptions } from './logreg.ts';
 export { popularityModel, popularityScores } from './popularity.ts';
 export type { PopularityModel, PopularityOptions } from './popularity.ts';
+export { ITEM_ITEM_DEFAULTS } from './defaults.ts';
+export { fitEase, fitItemKnn, invertSpd, itemItemModel, scoreHistory } from './item-item.ts';
+export type { EaseOptions, ItemItemMatrix, ItemItemModel } from './item-item.ts';

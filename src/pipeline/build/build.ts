@@ -11,7 +11,7 @@ import { defaultItemColumns, driftBaselineOf, driftItemsFromColumns, verifyRelea
 import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
 import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
-import { evaluateProtocol, evaluateWarmCold, scorers } from './evaluate-protocol.ts';
+import { evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
 import { loadDataset } from './load.ts';
 import { trainModels, type TrainedModels } from './models.ts';
 import type { BuildOptions } from './options.ts';
@@ -77,14 +77,14 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const report = buildReport({
     dataset: summarizeDataset(ds),
     split: { stats: perUser.stats },
-    retrieval: { twoTower: retrievalMetrics(e1.retrieval.twoTower), popularity: retrievalMetrics(e1.retrieval.popularity) },
+    retrieval: retrievalResults(e1),
     ranking: { dcn: rankingMetrics(e1.ranking.dcn), logisticRegression: rankingMetrics(e1.ranking.logisticRegression) },
-    feed: { dcn: feedMetrics(e1.feed.dcn), popularity: feedMetrics(e1.feed.popularity) },
+    feed: feedResults(e1),
     globalSplit: {
       stats: global.stats,
-      retrieval: { twoTower: retrievalMetrics(e2.retrieval.twoTower), popularity: retrievalMetrics(e2.retrieval.popularity) },
+      retrieval: retrievalResults(e2),
       ranking: { dcn: rankingMetrics(e2.ranking.dcn), logisticRegression: rankingMetrics(e2.ranking.logisticRegression) },
-      feed: { dcn: feedMetrics(e2.feed.dcn), popularity: feedMetrics(e2.feed.popularity) },
+      feed: feedResults(e2),
       warm: cohort(wc.warm),
       cold: cohort(wc.cold),
     },
@@ -103,7 +103,18 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       shards: 0,
       export: exportSeconds,
     },
-    settings: { seed: o.seed, epochs: o.epochs, releaseFrom: o.releaseFrom, hasWatchHead: shipped.hasWatch, trainSeconds, trainSeconds2, refitSeconds },
+    settings: {
+      seed: o.seed,
+      epochs: o.epochs,
+      releaseFrom: o.releaseFrom,
+      hasWatchHead: shipped.hasWatch,
+      trainSeconds,
+      trainSeconds2,
+      refitSeconds,
+      // What validation chose (per-user protocol's window; the release's own window for `shipped`).
+      retrieval: { lambda: shipped.retrieval.lambda, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
+      validation: m1.retrieval.grid,
+    },
   });
 
   stage = progress.stage('write release');
@@ -153,8 +164,27 @@ function cohort(c: ReturnType<typeof evaluateWarmCold>['warm']) {
   return {
     users: c.users,
     retrieval: { twoTower: retrievalMetrics(c.retrieval.twoTower), popularity: retrievalMetrics(c.retrieval.popularity) },
-    feed: { dcn: feedMetrics(c.feed.dcn), popularity: feedMetrics(c.feed.popularity) },
+    feed: { served: feedMetrics(c.feed.served), dcn: feedMetrics(c.feed.served), popularity: feedMetrics(c.feed.popularity) },
   };
+}
+
+function retrievalResults(e: ProtocolMetrics) {
+  return {
+    twoTower: retrievalMetrics(e.retrieval.twoTower),
+    popularity: retrievalMetrics(e.retrieval.popularity),
+    ...(e.retrieval.ease ? { ease: retrievalMetrics(e.retrieval.ease) } : {}),
+  };
+}
+
+/** The report's feeds: served first; `dcn` is the old name of `ranked`, kept for one release. */
+function feedResults(e: ProtocolMetrics) {
+  const f = e.feed;
+  const extra: Record<string, ReturnType<typeof feedMetrics>> = {};
+  for (const key of ['ranked', 'twoTower', 'ease', 'itemKnn'] as const) {
+    const r = f[key];
+    if (r) extra[key] = feedMetrics(r);
+  }
+  return { served: feedMetrics(f.served!), dcn: feedMetrics(f.ranked!), popularity: feedMetrics(f.popularity!), ...extra };
 }
 
 function dispose(m: TrainedModels): void {

@@ -14,6 +14,17 @@ export const BUILD_DEFAULTS = Object.freeze({
   headFresh: 100,
   /** K of the feed metrics. */
   feedK: 10,
+  /** Length of item and user vectors (the rank of the item-item factorisation). */
+  retrievalDim: 64,
+  /** Items the item-item model covers (the most popular); see baselines ITEM_ITEM_DEFAULTS. */
+  itemItemMaxItems: 3000,
+  /** Order-recency half-lives tried on validation, in events (null: none). */
+  historyHalfLivesEvents: Object.freeze([null, 8, 16, 32]) as readonly (number | null)[],
+  /** The ranker's rows: feeds per validation user, and per feed every positive plus these negatives. */
+  rankerListsPerUser: 1,
+  rankerRandomNegatives: 60,
+  /** Every n-th validation user is held out to choose the DCN's epochs. */
+  rankerHoldoutEvery: 5,
   /** Minibatch sizes (measured best throughput on the wasm backend, see src/pipeline/train). */
   dcnBatchSize: 512,
   twoTowerBatchSize: 256,

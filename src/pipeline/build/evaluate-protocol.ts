@@ -1,20 +1,30 @@
 /**
- * Every figure of one protocol: retrieval (two-tower vs most-popular), ranking (DCN vs logistic
- * regression) and the whole feed (retrieve 500 -> DCN -> top 10, vs most-popular), computed by
- * the evaluate module's protocol so that models and baselines are judged identically.
+ * Every figure of one protocol, each model judged by the same evaluators over the same users:
+ *
+ * - retrieval (Recall@K over the catalogue): ours (the item-item factors as the device
+ *   retrieves), EASE, most-popular;
+ * - ranking (AUC, log loss) of DCN and logistic regression on the feed's own candidates (what
+ *   the ranker orders on a device), labelled by what each test user liked;
+ * - the feed (NDCG/Precision/MAP@10, coverage, diversity): `served` — the device's candidate
+ *   mix, DCN, then the re-ranker, through src/core/feed composeFeed, exactly as the worker;
+ *   `ranked` — the same before re-ranking; and the baselines: retrieval alone (`twoTower`),
+ *   EASE, ItemKNN, most-popular.
  */
+import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
-import { scoreRowsF32, topK } from '../../core/vectors/index.ts';
+import type { RerankCandidate, RerankOptions } from '../../core/rerank/index.ts';
+import { topK } from '../../core/vectors/index.ts';
+import { itemItemModel, popularityModel, predictLogisticRegressionTensors } from '../baselines/index.ts';
 import type { Interaction } from '../data/index.ts';
-import { popularityModel, predictLogisticRegressionTensors } from '../baselines/index.ts';
 import {
-  EVALUATE_DEFAULTS,
   buildTensorsPerRow,
   evaluateFeed,
   evaluateRanking,
   evaluateRetrieval,
+  prepareProtocol,
   restrictToUsers,
   warmColdUsers,
+  EVALUATE_DEFAULTS,
   type EvalSplit,
   type FeedReport,
   type RankFeed,
@@ -22,27 +32,49 @@ import {
   type RetrievalReport,
   type ScoreAll,
 } from '../evaluate/index.ts';
+import { predictDcn } from '../train/index.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
-import { rankRows, userVectors, type TrainedModels } from './models.ts';
+import { userVectors, type TrainedModels } from './models.ts';
+
+interface Scorer {
+  scoreAll: ScoreAll;
+  rank: RankFeed;
+}
 
 export interface Scorers {
-  twoTower: { scoreAll: ScoreAll; rank: RankFeed };
-  popularity: { scoreAll: ScoreAll; rank: RankFeed };
+  twoTower: Scorer;
+  popularity: Scorer;
+  ease: Scorer | null;
+  itemKnn: Scorer | null;
+  served: RankFeed;
+  ranked: RankFeed;
+  /** Labels and predictions of every candidate row ranked for a test user so far. */
+  rankingRows(): { labels: number[]; dcn: number[]; logisticRegression: number[] };
 }
+
+export type FeedName = 'served' | 'ranked' | 'twoTower' | 'ease' | 'itemKnn' | 'popularity';
 
 export interface ProtocolMetrics {
-  retrieval: { twoTower: RetrievalReport; popularity: RetrievalReport };
+  retrieval: { twoTower: RetrievalReport; ease: RetrievalReport | null; popularity: RetrievalReport };
   ranking: { dcn: RankingReport; logisticRegression: RankingReport };
-  feed: { dcn: FeedReport; popularity: FeedReport };
+  feed: Record<FeedName, FeedReport | null>;
 }
 
-/** Scoring functions of the trained models and the popularity baseline for this split. */
-export function scorers(split: EvalSplit, m: TrainedModels): Scorers {
+interface RankedFeed {
+  items: number[];
+  click: Float32Array;
+  watch: Float32Array | null;
+  candidates: RerankCandidate[];
+}
+
+/** Scoring functions of the trained models and the baselines for this split. */
+export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Partial<RerankOptions> = {}): Scorers {
   const catalog = m.builder.catalog;
   // The feed is shown at the user's first test interaction: history recency and item ages
   // are measured from that moment, as the device would.
   const firstTest = new Map<string, number>();
   for (const x of split.test) if (!firstTest.has(x.user)) firstTest.set(x.user, x.at);
+  const relevantOf = new Map(prepareProtocol(split, catalog).users.map((u) => [u.user, new Set(u.relevant)] as const));
   const histories = new Map<string, Interaction[]>();
   for (const x of split.train) {
     const h = histories.get(x.user);
@@ -57,61 +89,125 @@ export function scorers(split: EvalSplit, m: TrainedModels): Scorers {
   const scoreAll: ScoreAll = (user) => {
     const u = vectors.get(user);
     if (!u) throw new Error(`no user vector for test user "${user}"`);
-    return scoreRowsF32(u, m.itemVectors, m.dim, scores);
+    return m.candidates.scoreAll(u, scores);
   };
-  const pop = popularityModel(split.train, catalog);
-  const head = headCandidates(m, pop.scores);
-  const rank: RankFeed = (user, history, exclude, k) => {
+  const unavailable = (exclude: ReadonlySet<string>, at: number) => (i: number) => exclude.has(catalog[i]!) || (m.builder.item(i).created ?? -Infinity) > at;
+
+  // One ranked candidate list per user, shared by the served and ranked feeds and the AUC.
+  const cache = new Map<string, RankedFeed>();
+  const rowsSeen = { labels: [] as number[], dcn: [] as number[], logisticRegression: [] as number[] };
+  const rankedFeed = (user: string, history: readonly Interaction[], exclude: ReadonlySet<string>): RankedFeed => {
+    const hit = cache.get(user);
+    if (hit) return hit;
     const at = firstTest.get(user)!;
-    // What the device ranks: the two-tower's nearest items plus the head shard (most popular
-    // and freshest), never an item not yet published at that moment.
-    const unavailable = (i: number) => exclude.has(catalog[i]!) || (m.builder.item(i).created ?? -Infinity) > at;
-    const retrieved = topK(scoreAll(user, history), BUILD_DEFAULTS.retrievalCandidates, { exclude: unavailable });
-    const candidates = new Set(retrieved.indices);
-    for (const i of head(at)) if (!unavailable(i)) candidates.add(i);
-    const list = [...candidates];
+    const list = m.candidates.list(history.length > 0 ? vectors.get(user)! : null, unavailable(exclude, at));
     const userScope = m.builder.user(user, m.builder.history(history));
-    const rows: FeatureRow[] = list.map((i) => ({ user: userScope, item: m.builder.item(i) as unknown as Record<string, unknown> }));
-    const p = rankRows(m, rows, new Float64Array(rows.length).fill(at));
-    // Expected watch: P(click) × E[watch fraction | click] where the data has watch times.
-    const feedScore = Float32Array.from(p.click, (c, j) => c * (p.watch ? p.watch[j]! : 1));
-    return Array.from(topK(feedScore, k).indices, (j) => catalog[list[j]!]!);
+    const contexts = candidateContexts(list.retrievalScores);
+    const rows: FeatureRow[] = list.items.map((i, j) => ({
+      user: userScope,
+      item: m.builder.item(i) as unknown as Record<string, unknown>,
+      context: contexts[j]!,
+    }));
+    const inputs = buildTensorsPerRow(m.plan.spec, rows, new Float64Array(rows.length).fill(at));
+    const p = rankInputs(m, inputs);
+    const relevant = relevantOf.get(user) ?? new Set<number>();
+    const lr = m.logReg ? predictLogisticRegressionTensors(m.logReg, m.plan.spec, inputs) : null;
+    list.items.forEach((i, j) => {
+      rowsSeen.labels.push(relevant.has(i) ? 1 : 0);
+      rowsSeen.dcn.push(p.click[j]!);
+      rowsSeen.logisticRegression.push(lr ? lr[j]! : Number.NaN);
+    });
+    const candidates = list.items.map((i, j): RerankCandidate => {
+      const record = m.builder.item(i);
+      const w = p.watch ? p.watch[j]! : null;
+      const c: RerankCandidate = {
+        id: catalog[i]!,
+        score: feedScore(p.click[j]!, w),
+        pClick: p.click[j]!,
+        watchFraction: w,
+        embedding: m.itemVectors.subarray(i * m.dim, (i + 1) * m.dim),
+        categories: record.categories,
+        popularity: record.popularity,
+        source: list.sources[j]!,
+      };
+      if (record.created !== undefined) c.created = record.created;
+      return c;
+    });
+    const feed = { items: list.items, click: p.click, watch: p.watch, candidates };
+    cache.set(user, feed);
+    return feed;
   };
-  return { twoTower: { scoreAll, rank }, popularity: { scoreAll: pop.scoreAll, rank: pop.rank } };
+
+  const pop = popularityModel(split.train, catalog);
+  const itemItem = (key: 'ease' | 'itemKnn') => (m.baselines ? itemItemModel(m.baselines[key], catalog) : null);
+  // Exploration is seeded per user, so a user's served feed is the same in every cohort.
+  const seedOf = new Map([...firstTest.keys()].map((user, i) => [user, i] as const));
+  return {
+    twoTower: {
+      scoreAll,
+      rank: (user, history, exclude, k) => {
+        const s = scoreAll(user, history);
+        return Array.from(topK(s, k, { exclude: unavailable(exclude, firstTest.get(user)!) }).indices, (i) => catalog[i]!);
+      },
+    },
+    popularity: { scoreAll: pop.scoreAll, rank: pop.rank },
+    ease: itemItem('ease'),
+    itemKnn: itemItem('itemKnn'),
+    ranked: (user, history, exclude, k) => {
+      const f = rankedFeed(user, history, exclude);
+      const s = Float32Array.from(f.candidates, (c) => c.score);
+      return Array.from(topK(s, k).indices, (j) => f.candidates[j]!.id);
+    },
+    served: (user, history, exclude, k) => {
+      const f = rankedFeed(user, history, exclude);
+      const at = firstTest.get(user)!;
+      const entries = m.builder.history(history);
+      // The device's page (20 by default; NDCG@k reads its first k): exploration sits in the
+      // page's middle and the category cap is per page, as users get them.
+      const served = composeFeed(f.candidates, entries, { count: Math.max(k, FEED_COMPOSITION.pageSize), now: at, seen: exclude, hidden: new Set(), seed: seedOf.get(user) ?? 0, ...rerankOptions });
+      return served.map((x) => x.id);
+    },
+    rankingRows: () => rowsSeen,
+  };
+}
+
+function rankInputs(m: TrainedModels, inputs: ReturnType<typeof buildTensorsPerRow>) {
+  return predictDcn(m.dcn, inputs);
 }
 
 export function evaluateProtocol(split: EvalSplit, m: TrainedModels, s: Scorers): ProtocolMetrics & { curveKs: readonly number[] } {
   const catalog = m.builder.catalog;
   const ks = EVALUATE_DEFAULTS.curveKs;
   const items = m.builder.itemMap;
+  const k = BUILD_DEFAULTS.feedK;
+  const feed = (rank: RankFeed | undefined) => (rank ? evaluateFeed(split, catalog, rank, k, items) : null);
+  // served and ranked first: their pass fills the ranking rows.
+  const served = feed(s.served)!;
+  const ranked = feed(s.ranked)!;
+  const rows = s.rankingRows();
   return {
     retrieval: {
       twoTower: evaluateRetrieval(split, catalog, s.twoTower.scoreAll, ks),
+      ease: s.ease ? evaluateRetrieval(split, catalog, s.ease.scoreAll, ks) : null,
       popularity: evaluateRetrieval(split, catalog, s.popularity.scoreAll, ks),
     },
-    ranking: evaluateRankingRows(split, m),
+    ranking: { dcn: evaluateRanking(rows.labels, rows.dcn), logisticRegression: evaluateRanking(rows.labels, rows.logisticRegression) },
     feed: {
-      dcn: evaluateFeed(split, catalog, s.twoTower.rank, BUILD_DEFAULTS.feedK, items),
-      popularity: evaluateFeed(split, catalog, s.popularity.rank, BUILD_DEFAULTS.feedK, items),
+      served,
+      ranked,
+      twoTower: feed(s.twoTower.rank),
+      ease: feed(s.ease?.rank),
+      itemKnn: feed(s.itemKnn?.rank),
+      popularity: feed(s.popularity.rank),
     },
     curveKs: ks,
   };
 }
 
-/** AUC and log loss of DCN and logistic regression on the split's labelled test interactions. */
-function evaluateRankingRows(split: EvalSplit, m: TrainedModels): ProtocolMetrics['ranking'] {
-  const test = new Set(split.test);
-  const sequence = [...split.train, ...split.test].sort((a, b) => a.at - b.at);
-  const ex = m.builder.evaluationRows(sequence, (x) => test.has(x), { negativesPerPositive: BUILD_DEFAULTS.negativesPerPositive, seed: 1 });
-  const dcn = rankRows(m, ex.rows, ex.nows);
-  const lr = m.logReg ? predictLogisticRegressionTensors(m.logReg, m.plan.spec, buildTensorsPerRow(m.plan.spec, ex.rows, ex.nows)) : new Float32Array(ex.rows.length).fill(Number.NaN);
-  return { dcn: evaluateRanking(ex.labels, dcn.click), logisticRegression: evaluateRanking(ex.labels, lr) };
-}
-
 export interface CohortMetrics {
   users: number;
   retrieval: { twoTower: RetrievalReport; popularity: RetrievalReport };
-  feed: { dcn: FeedReport; popularity: FeedReport };
+  feed: { served: FeedReport; popularity: FeedReport };
 }
 
 /** The global split's warm users (some history in training) and cold users (none), apart. */
@@ -128,31 +224,10 @@ export function evaluateWarmCold(split: EvalSplit, m: TrainedModels, s: Scorers)
         popularity: evaluateRetrieval(sub, catalog, s.popularity.scoreAll),
       },
       feed: {
-        dcn: evaluateFeed(sub, catalog, s.twoTower.rank, BUILD_DEFAULTS.feedK, items),
+        served: evaluateFeed(sub, catalog, s.served, BUILD_DEFAULTS.feedK, items),
         popularity: evaluateFeed(sub, catalog, s.popularity.rank, BUILD_DEFAULTS.feedK, items),
       },
     };
   };
   return { warm: cohort(warm), cold: cohort(cold) };
-}
-
-/**
- * The head shard's items as of a moment: the most popular, and the newest already published
- * (as the release writer picks them), so the evaluated feed sees what the device would.
- */
-function headCandidates(m: TrainedModels, popularity: Float32Array): (at: number) => number[] {
-  const n = BUILD_DEFAULTS.headPopular;
-  const popular = Array.from(topK(popularity, n).indices);
-  const byCreated = m.builder.catalog
-    .map((_, i) => i)
-    .filter((i) => m.builder.item(i).created !== undefined)
-    .sort((a, b) => m.builder.item(b).created! - m.builder.item(a).created!);
-  return (at) => {
-    const fresh: number[] = [];
-    for (const i of byCreated) {
-      if (fresh.length >= BUILD_DEFAULTS.headFresh) break;
-      if (m.builder.item(i).created! <= at) fresh.push(i);
-    }
-    return [...popular, ...fresh];
-  };
 }

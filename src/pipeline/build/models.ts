@@ -1,83 +1,115 @@
 /**
- * Training the three learned models of a release on one training window: the two-tower
- * (retrieval), the DCN-V2 (ranking) and the logistic-regression baseline, all from the same
- * feature plan and example rows.
+ * Training the models of a release on one training window, everything chosen on a validation
+ * slice of that window (each user's latest 20% of train), never on test:
+ *
+ * 1. retrieval: EASE (item-item) with its λ and the history's order recency chosen on
+ *    validation, factorised into the two-tower format (train/item-item-retrieval.ts);
+ * 2. ranking: DCN-V2 trained on the retrieval's own candidates for the validation users (head
+ *    items and retrieved items, labelled by what the user liked next: hard negatives), with
+ *    the retrieval score as a feature, so it learns what to add to it;
+ * 3. baselines (for the report): logistic regression on the ranker's rows, EASE and ItemKNN.
  */
 import { buildFeatureTensors, type FeatureRow, type FeatureSpec, type FeatureTensor } from '../../core/features/index.ts';
-import type { Dataset, Interaction } from '../data/index.ts';
+import { fitEase, fitItemKnn, trainLogisticRegression, type ItemItemMatrix, type LogisticRegressionModel } from '../baselines/index.ts';
+import { perUserTemporalSplit, type Dataset, type Interaction } from '../data/index.ts';
 import { buildTensorsPerRow } from '../evaluate/index.ts';
-import { trainLogisticRegression, type LogisticRegressionModel } from '../baselines/index.ts';
-import { ExampleBuilder, deriveFeaturePlan, type FeaturePlan } from '../features/index.ts';
+import { ExampleBuilder, FEATURE_DEFAULTS, deriveFeaturePlan, type FeaturePlan } from '../features/index.ts';
+import { standardize } from '../features/derive-spec.ts';
+import type { Progress } from '../progress/index.ts';
+import { logloss } from '../../core/metrics/index.ts';
 import {
-  embedItems,
+  disposeDcn,
   embedUsers,
+  factorize,
   initDcn,
-  initTwoTower,
+  itemItemRetrieval,
   predictDcn,
+  selectRows,
   trainDcn,
-  trainTwoTower,
   type DcnParams,
+  type FeatureTensors,
   type TwoTowerParams,
 } from '../train/index.ts';
-import type { Progress } from '../progress/index.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
+import { FeedCandidates } from './feed-candidates.ts';
+import { candidateRows, chooseItemItem, type CandidateRows, type ItemItemChoice } from './item-item-choice.ts';
 
 export interface TrainedModels {
   plan: FeaturePlan;
   builder: ExampleBuilder;
+  /** The retrieval model in the two-tower format: its user tower is what ships. */
   twoTower: TwoTowerParams;
   dcn: DcnParams;
   logReg: LogisticRegressionModel | null;
-  /** Unit-norm item vectors, row-major [catalog, dim], in builder.catalog order. */
+  /** Item vectors, row-major [catalog, dim], in builder.catalog order (norms carry weight). */
   itemVectors: Float32Array;
   dim: number;
+  /** The device's candidate mix over these vectors. */
+  candidates: FeedCandidates;
+  /** What validation chose for retrieval, and the textbook EASE / ItemKNN baselines. */
+  retrieval: ItemItemChoice;
+  baselines: { ease: ItemItemMatrix; itemKnn: ItemItemMatrix } | null;
   losses: { twoTower: number[]; dcn: number[] };
   seconds: { features: number; twoTower: number; dcn: number; baselines: number };
   hasWatch: boolean;
+  /** Epochs of the DCN, chosen on held-out validation users. */
+  dcnEpochs: number;
 }
 
 export interface TrainOptions {
   epochs: number;
   seed: number;
-  /** Train the logistic-regression baseline too (not needed for a release). */
+  /** Train the baselines too (not needed for a release). */
   baselines: boolean;
 }
 
 const now = () => performance.now();
 
 export async function trainModels(ds: Dataset, train: readonly Interaction[], o: TrainOptions, progress: Progress): Promise<TrainedModels> {
+  const catalog = [...ds.items.keys()];
+  const dim = BUILD_DEFAULTS.retrievalDim;
   let t = now();
-  const plan = deriveFeaturePlan(ds, train);
+
+  // 1. Validation: each user's latest 20% of this window; λ and recency chosen there.
+  const inner = perUserTemporalSplit({ interactions: [...train] });
+  const stage = progress.stage('fit item-item retrieval');
+  const choice = chooseItemItem(inner, catalog, { historyLength: FEATURE_DEFAULTS.historyLength });
+  stage.done(`λ ${choice.lambda}, recency half-life ${choice.halfLifeEvents ?? '∞'} events, validation ndcg@10 ${choice.validationNdcg.toFixed(4)}`);
+
+  // 2. The ranker's rows: the validation users' feed candidates from a model of the earlier part.
+  const innerPlan = deriveFeaturePlan(ds, inner.train, { historyHalfLifeEvents: choice.halfLifeEvents ?? undefined });
+  const innerBuilder = new ExampleBuilder(ds, innerPlan);
+  const innerRetrieval = await retrievalModel(innerPlan.spec, catalog, choice.validationMatrix, o.seed, dim);
+  const innerCandidates = new FeedCandidates(innerBuilder, innerRetrieval.itemVectors, dim);
+  const rows = candidateRows(inner, innerBuilder, innerCandidates, (users) => userVectorsOf(innerPlan.spec, innerBuilder, innerRetrieval.tower, users), {
+    seed: o.seed,
+    randomNegatives: BUILD_DEFAULTS.rankerRandomNegatives,
+    listsPerUser: BUILD_DEFAULTS.rankerListsPerUser,
+  });
+  const scoreStats = standardize(Array.from(rows.retrievalScores));
+  const rankStats = standardize(Array.from(rows.retrievalRanks, (r) => Math.log1p(r)));
+  innerRetrieval.tower.tables.forEach((v) => v.dispose());
+
+  // 3. The window's own plan and retrieval model (what ships, and what the test is scored with).
+  const plan = deriveFeaturePlan(ds, train, { historyHalfLifeEvents: choice.halfLifeEvents ?? undefined, retrievalScore: scoreStats, retrievalRank: rankStats });
+  plan.userTower = ['history'];
   const builder = new ExampleBuilder(ds, plan);
   const spec = plan.spec;
-  const retrieval = builder.retrievalExamples(train);
-  const ranker = builder.rankerExamples(train, { negativesPerPositive: BUILD_DEFAULTS.negativesPerPositive, seed: o.seed });
-  const retrievalInputs = buildTensorsPerRow(spec, retrieval.rows, retrieval.nows);
-  const rankerInputs = buildTensorsPerRow(spec, ranker.rows, ranker.nows);
-  const hasWatch = ranker.watch.some((w) => !Number.isNaN(w));
+  const full = fitEase(train, catalog, { lambda: choice.lambda, maxItems: BUILD_DEFAULTS.itemItemMaxItems });
+  const retrieval = await retrievalModel(spec, catalog, full, o.seed, dim);
   const features = (now() - t) / 1000;
+  const twoTowerSeconds = features;
 
   t = now();
-  const twoTower = await initTwoTower({ spec, userFeatures: plan.userTower, itemFeatures: plan.itemTower, itemIdFeature: 'item_id' }, o.seed);
-  const ttStage = progress.stage('train two-tower', o.epochs);
-  const ttResult = await trainTwoTower(twoTower, { inputs: retrievalInputs }, {
-    epochs: o.epochs,
-    batchSize: BUILD_DEFAULTS.twoTowerBatchSize,
-    learningRate: BUILD_DEFAULTS.learningRate,
-    seed: o.seed,
-    onProgress: (p) => {
-      if (p.step === p.steps) ttStage.tick(1, `loss ${p.loss.toFixed(4)}`);
-    },
-  });
-  ttStage.done(`${retrieval.rows.length} positives, ${Math.round(ttResult.examplesPerSecond)} ex/s`);
-  const itemVectors = embedItems(twoTower, itemTensors(spec, builder, plan.itemTower));
-  const twoTowerSeconds = (now() - t) / 1000;
-
-  t = now();
+  const rankerInputs = buildTensorsPerRow(spec, rows.rows, rows.nows);
+  const hasWatch = rows.watch.some((w) => !Number.isNaN(w));
+  // Epochs are chosen on held-out validation users (every fifth): the ranker sees few lists,
+  // and past its best epoch it learns the validation period's items rather than the users.
+  const chosen = await chooseDcnEpochs(plan, rankerInputs, rows, hasWatch, o);
   const dcn = await initDcn({ spec, features: plan.ranker, watchHead: hasWatch }, o.seed);
-  const dcnStage = progress.stage('train DCN-V2', o.epochs);
-  const dcnResult = await trainDcn(dcn, { inputs: rankerInputs, clicks: ranker.labels, watchFractions: ranker.watch }, {
-    epochs: o.epochs,
+  const dcnStage = progress.stage('train DCN-V2', chosen.epochs);
+  const dcnResult = await trainDcn(dcn, { inputs: rankerInputs, clicks: rows.labels, watchFractions: rows.watch }, {
+    epochs: chosen.epochs,
     batchSize: BUILD_DEFAULTS.dcnBatchSize,
     learningRate: BUILD_DEFAULTS.learningRate,
     seed: o.seed,
@@ -85,50 +117,99 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
       if (p.step === p.steps) dcnStage.tick(1, `loss ${p.loss.toFixed(4)}`);
     },
   });
-  dcnStage.done(`${ranker.rows.length} rows, ${Math.round(dcnResult.examplesPerSecond)} ex/s`);
+  dcnStage.done(`${rows.rows.length} candidate rows, ${chosen.epochs} epochs (held-out log loss ${chosen.losses.map((l) => l.toFixed(4)).join(', ')}), ${Math.round(dcnResult.examplesPerSecond)} ex/s`);
   const dcnSeconds = (now() - t) / 1000;
 
   t = now();
-  const logReg = o.baselines ? trainLogisticRegression(spec, rankerInputs, ranker.labels, { seed: o.seed }) : null;
-  const baselines = (now() - t) / 1000;
+  let logReg: LogisticRegressionModel | null = null;
+  let baselines: TrainedModels['baselines'] = null;
+  if (o.baselines) {
+    logReg = trainLogisticRegression(spec, rankerInputs, rows.labels, { seed: o.seed });
+    const ease = choice.baselineLambda === choice.lambda ? full : fitEase(train, catalog, { lambda: choice.baselineLambda, maxItems: BUILD_DEFAULTS.itemItemMaxItems });
+    baselines = { ease, itemKnn: fitItemKnn(train, catalog, { maxItems: BUILD_DEFAULTS.itemItemMaxItems }) };
+  }
+  const baselineSeconds = (now() - t) / 1000;
 
   return {
     plan,
     builder,
-    twoTower,
+    twoTower: retrieval.tower,
     dcn,
     logReg,
-    itemVectors,
-    dim: twoTower.config.outputDim,
-    losses: { twoTower: ttResult.epochLosses, dcn: dcnResult.epochLosses },
-    seconds: { features, twoTower: twoTowerSeconds, dcn: dcnSeconds, baselines },
+    itemVectors: retrieval.itemVectors,
+    dim,
+    candidates: new FeedCandidates(builder, retrieval.itemVectors, dim),
+    retrieval: choice,
+    baselines,
+    losses: { twoTower: [], dcn: dcnResult.epochLosses },
+    seconds: { features, twoTower: twoTowerSeconds, dcn: dcnSeconds, baselines: baselineSeconds },
     hasWatch,
+    dcnEpochs: chosen.epochs,
   };
+}
+
+/**
+ * The DCN's epochs (1..o.epochs): trained on four fifths of the validation users one epoch at a
+ * time, the count with the lowest log loss on the other fifth.
+ */
+async function chooseDcnEpochs(plan: FeaturePlan, inputs: FeatureTensors, rows: CandidateRows, hasWatch: boolean, o: TrainOptions): Promise<{ epochs: number; losses: number[] }> {
+  const userIndex = new Map<string, number>();
+  for (const u of rows.users) if (!userIndex.has(u)) userIndex.set(u, userIndex.size);
+  const fit: number[] = [];
+  const held: number[] = [];
+  rows.users.forEach((u, r) => (userIndex.get(u)! % BUILD_DEFAULTS.rankerHoldoutEvery === 0 ? held : fit).push(r));
+  const probe = await initDcn({ spec: plan.spec, features: plan.ranker, watchHead: hasWatch }, o.seed);
+  const layout = probe.layout.inputs;
+  const fitInputs = selectRows(layout, inputs, fit);
+  const heldInputs = selectRows(layout, inputs, held);
+  const heldLabels = Float32Array.from(held, (r) => rows.labels[r]!);
+  const losses: number[] = [];
+  for (let e = 0; e < o.epochs; e++) {
+    await trainDcn(probe, { inputs: fitInputs, clicks: Float32Array.from(fit, (r) => rows.labels[r]!), watchFractions: Float32Array.from(fit, (r) => rows.watch[r]!) }, {
+      epochs: 1,
+      batchSize: BUILD_DEFAULTS.dcnBatchSize,
+      learningRate: BUILD_DEFAULTS.learningRate,
+      seed: o.seed + e,
+    });
+    losses.push(logloss(heldLabels, predictDcn(probe, heldInputs).click));
+  }
+  disposeDcn(probe);
+  return { epochs: losses.indexOf(Math.min(...losses)) + 1, losses };
+}
+
+async function retrievalModel(spec: FeatureSpec, catalog: readonly string[], m: ItemItemMatrix, seed: number, dim: number) {
+  return itemItemRetrieval(spec, catalog, m, factorize(m, dim, seed), { historyFeature: 'history', itemIdFeature: 'item_id', seed });
+}
+
+/** User vectors of many users at once (one batched tower call), in order. */
+function userVectorsOf(
+  spec: FeatureSpec,
+  builder: ExampleBuilder,
+  tower: TwoTowerParams,
+  users: readonly { user: string; history: readonly Interaction[]; now: number }[],
+): Float32Array[] {
+  const rows: FeatureRow[] = users.map((u) => ({ user: builder.user(u.user, builder.history(u.history)) }));
+  const all = buildTensorsPerRow(spec, rows, Float64Array.from(users, (u) => u.now));
+  const inputs: Record<string, FeatureTensor> = {};
+  for (const [name, t] of Object.entries(all)) if (name.split(':')[0] === 'history') inputs[name] = t;
+  const dim = tower.config.outputDim;
+  const vectors = embedUsers(tower, inputs);
+  return users.map((_, i) => vectors.slice(i * dim, (i + 1) * dim));
+}
+
+/** User vectors of many users at once: user -> vector. */
+export function userVectors(
+  m: TrainedModels,
+  users: readonly { user: string; history: readonly Interaction[]; now: number }[],
+): Map<string, Float32Array> {
+  const vectors = userVectorsOf(m.plan.spec, m.builder, m.twoTower, users);
+  return new Map(users.map((u, i) => [u.user, vectors[i]!] as const));
 }
 
 /** The item tower's inputs for every catalog item (its features do not depend on time). */
 export function itemTensors(spec: FeatureSpec, builder: ExampleBuilder, features: readonly string[]): Record<string, FeatureTensor> {
   const rows: FeatureRow[] = builder.catalog.map((_, i) => ({ item: builder.item(i) as unknown as Record<string, unknown> }));
   return buildFeatureTensors(spec, rows, { now: 0, only: features });
-}
-
-/** User vectors of many users at once (one batched tower call): user -> vector. */
-export function userVectors(
-  m: TrainedModels,
-  users: readonly { user: string; history: readonly Interaction[]; now: number }[],
-): Map<string, Float32Array> {
-  const rows: FeatureRow[] = users.map((u) => ({ user: m.builder.user(u.user, m.builder.history(u.history)) }));
-  const nows = Float64Array.from(users, (u) => u.now);
-  const all = buildTensorsPerRow(m.plan.spec, rows, nows);
-  const inputs: Record<string, FeatureTensor> = {};
-  for (const [name, t] of Object.entries(all)) {
-    const feature = name.split(':')[0]!;
-    if (m.plan.userTower.includes(feature)) inputs[name] = t;
-  }
-  const vectors = embedUsers(m.twoTower, inputs);
-  const out = new Map<string, Float32Array>();
-  users.forEach((u, i) => out.set(u.user, vectors.slice(i * m.dim, (i + 1) * m.dim)));
-  return out;
 }
 
 /** Click probability and expected watch fraction of (user, item) rows at their `now`s. */

@@ -27,8 +27,10 @@ export function buildTensorsPerRow(
   for (let r = 0; r < n; r++) {
     if (!Number.isFinite(nows[r]!)) throw new EvaluationInputError(`nows[${r}]`, `must be a finite time in milliseconds, got ${nows[r]}`);
   }
-  const timed = spec.features.filter((f) => f.kind === 'history').map((f) => f.name);
-  const timeless = spec.features.filter((f) => f.kind !== 'history').map((f) => f.name);
+  // History recency and item ages depend on `now`: those are built per moment.
+  const isTimed = (f: FeatureSpec['features'][number]) => f.kind === 'history' || f.kind === 'history-share' || ('ageDays' in f && f.ageDays === true);
+  const timed = spec.features.filter(isTimed).map((f) => f.name);
+  const timeless = spec.features.filter((f) => !isTimed(f)).map((f) => f.name);
   const built: Record<string, FeatureTensor> =
     timeless.length > 0 ? buildFeatureTensors(spec, rows, { now: n > 0 ? nows[0]! : 0, only: timeless }) : {};
 

@@ -8,6 +8,12 @@ export const FEATURE_DEFAULTS = Object.freeze({
   maxCategoriesPerItem: 4,
   /** The most recent history entries the towers see. */
   historyLength: 50,
+  /**
+   * History entries a row keeps (of the events some history feature counts), as the device reads
+   * its last 300 events (workers/feed FEED_DEFAULTS.historyEvents): each feature then keeps its
+   * own most recent `maxLength`.
+   */
+  historyEntriesKept: 300,
   /** Recency half-life of history weights. */
   historyHalfLifeDays: 30,
   /** Item age buckets, in days. */

@@ -21,6 +21,18 @@ export interface FeaturePlan {
 export interface DeriveOptions {
   historyLength?: number;
   hashSeed?: number;
+  /**
+   * Order recency of the `history` feature (the user tower's pool), chosen on validation by the
+   * retrieval model (see build/models.ts); none: every kept entry weighs the same.
+   */
+  historyHalfLifeEvents?: number;
+  /**
+   * Standardisation of the ranker's `retrieval_score` (context.retrievalScore: user vector ·
+   * item vector), measured on the ranker's training rows; none: no such feature.
+   */
+  retrievalScore?: { mean: number; std: number };
+  /** Standardisation of log(1 + retrieval rank) (context.retrievalRank); none: no such feature. */
+  retrievalRank?: { mean: number; std: number };
 }
 
 type FeatureInput = FeatureSpecInput['features'][number];
@@ -82,6 +94,8 @@ export function deriveFeaturePlan(ds: Dataset, train: readonly Interaction[], op
   }
 
   const hasWatch = train.some((x) => x.watchFraction !== undefined);
+  // The user tower pools item-item factors over what the user liked (the item-item model is
+  // fitted on positives), weighted by order recency: see train/item-item-retrieval.ts.
   features.push({
     name: 'history',
     kind: 'history',
@@ -89,7 +103,11 @@ export function deriveFeaturePlan(ds: Dataset, train: readonly Interaction[], op
     item: 'item_id',
     maxLength: opts.historyLength ?? d.historyLength,
     pooling: 'weighted-mean',
-    weighting: { watchFraction: hasWatch, halfLifeDays: d.historyHalfLifeDays, events: historyEvents(ds) },
+    weighting: {
+      watchFraction: hasWatch,
+      ...(opts.historyHalfLifeEvents === undefined ? {} : { halfLifeEvents: opts.historyHalfLifeEvents }),
+      events: positiveEvents(ds),
+    },
   });
   userTower.push('history');
   if (ds.categories.length > 0) {
@@ -103,6 +121,28 @@ export function deriveFeaturePlan(ds: Dataset, train: readonly Interaction[], op
       weighting: { watchFraction: hasWatch, halfLifeDays: d.historyHalfLifeDays, events: historyEvents(ds) },
     });
     userTower.push('history_categories');
+  }
+
+  if (opts.retrievalScore) {
+    // How the candidate relates to the user's history as a whole: the retrieval model's score.
+    features.push({
+      name: 'retrieval_score',
+      kind: 'numeric',
+      source: 'context.retrievalScore',
+      normalize: { type: 'standardize', ...opts.retrievalScore },
+      clip: [-8, 8],
+    });
+  }
+  if (opts.retrievalRank) {
+    // Where the candidate stands in this user's list: the same scale for every user.
+    features.push({
+      name: 'retrieval_rank',
+      kind: 'numeric',
+      source: 'context.retrievalRank',
+      log1p: true,
+      normalize: { type: 'standardize', ...opts.retrievalRank },
+      clip: [-8, 8],
+    });
   }
 
   const spec = parseFeatureSpec({ version: 1, hashSeed: opts.hashSeed ?? 0, features }, 'featureSpec');
@@ -119,7 +159,13 @@ function historyEvents(ds: Dataset): Partial<Record<EventType, number>> {
   return { click: 1, watch: 1, like: 1 };
 }
 
-function standardize(values: readonly number[]): { type: 'standardize'; mean: number; std: number } {
+/** The events an item-item model counts as votes: the positives of the feedback kind. */
+function positiveEvents(ds: Dataset): Partial<Record<EventType, number>> {
+  if (ds.feedback === 'explicit') return { like: 1 };
+  return { click: 1, watch: 1, like: 1 };
+}
+
+export function standardize(values: readonly number[]): { type: 'standardize'; mean: number; std: number } {
   let mean = 0;
   for (const v of values) mean += v;
   mean /= Math.max(values.length, 1);

@@ -3,8 +3,9 @@
  * before the row's own moment (strictly earlier interactions), and `now` is that moment, so
  * recency weights and item ages are what the device would have computed then: no look-ahead.
  */
-import type { FeatureRow, HistoryEntry, HistoryFeature } from '../../core/features/index.ts';
+import { DEFAULT_HISTORY_EVENT_WEIGHTS, type FeatureRow, type HistoryEntry } from '../../core/features/index.ts';
 import { createRng } from '../data/prng.ts';
+import { FEATURE_DEFAULTS } from './defaults.ts';
 import type { Dataset, Interaction, Item } from '../data/types.ts';
 import type { FeaturePlan } from './derive-spec.ts';
 import { itemRecord, type ItemRecord } from './item-record.ts';
@@ -34,7 +35,6 @@ export class ExampleBuilder {
   readonly itemMap: ReadonlyMap<string, Item>;
   readonly #records: ItemRecord[];
   readonly #ds: Dataset;
-  readonly #history: HistoryFeature;
   readonly #events: ReadonlySet<string>;
 
   constructor(ds: Dataset, plan: FeaturePlan) {
@@ -43,8 +43,10 @@ export class ExampleBuilder {
     this.itemMap = ds.items;
     this.index = new Map(this.catalog.map((id, i) => [id, i]));
     this.#records = this.catalog.map((id) => itemRecord(ds.items.get(id)!, plan.popularity.get(id) ?? 0));
-    this.#history = plan.spec.features.find((f): f is HistoryFeature => f.kind === 'history')!;
-    this.#events = new Set(Object.keys(this.#history.weighting.events ?? { click: 1, watch: 1, like: 1 }));
+    // Every event some history feature counts (each feature picks its own from the entries).
+    this.#events = new Set(
+      plan.spec.features.flatMap((f) => (f.kind === 'history' || f.kind === 'history-share' ? Object.keys(f.weighting.events ?? DEFAULT_HISTORY_EVENT_WEIGHTS) : [])),
+    );
   }
 
   item(i: number): ItemRecord {
@@ -59,7 +61,7 @@ export class ExampleBuilder {
   /** History entries of these interactions that the spec counts, most recent `maxLength` only. */
   history(interactions: readonly Interaction[]): HistoryEntry[] {
     const kept = interactions.filter((x) => this.#events.has(x.type));
-    return kept.slice(-this.#history.maxLength).map((x) => this.#entry(x));
+    return kept.slice(-FEATURE_DEFAULTS.historyEntriesKept).map((x) => this.#entry(x));
   }
 
   /**
@@ -105,7 +107,7 @@ export class ExampleBuilder {
     const entries = new Map<string, HistoryEntry[]>();
     const touched = new Map<string, Set<number>>();
     const pending: Interaction[] = [];
-    const maxLength = this.#history.maxLength;
+    const maxLength = FEATURE_DEFAULTS.historyEntriesKept;
     // Interactions are sorted by time; those sharing a timestamp join the history together,
     // after every row of that moment is built.
     const flush = () => {

@@ -35,3 +35,5 @@ export type { TwoTowerConfig, TwoTowerConfigInput, TwoTowerOutputs, TwoTowerPara
 export { countIds, embedItems, embedUsers, itemLogQ, trainTwoTower, trainTwoTowerStep, twoTowerLoss } from './two-tower-train.ts';
 export type { TwoTowerBatch, TwoTowerTrainingData } from './two-tower-train.ts';
 export type { DcnWeights, ExportedLayout, TwoTowerWeights, WeightArray, WeightMap } from './weights.ts';
+export { factorize, itemItemRetrieval } from './item-item-retrieval.ts';
+export type { Factors, ItemItemRetrieval } from './item-item-retrieval.ts';
