@@ -267,9 +267,14 @@ describe('rerank: exploration', () => {
     expect(picks.size).toBeGreaterThan(3);
   });
 
-  it('defaults to floor(count / 10) slots', () => {
-    const feed = rerank(cands, { count: 20, now: NOW, seen: new Set(), hidden: new Set(), seed: 3, userCategories });
-    expect(feed.filter((x) => x.reason === REASONS.exploration).map((x) => x.position)).toEqual([5, 15]);
+  it('defaults to floor(count / 20) slots, in the middle of the page', () => {
+    const slots = (count: number) =>
+      rerank(cands, { count, now: NOW, seen: new Set(), hidden: new Set(), seed: 3, userCategories })
+        .filter((x) => x.reason === REASONS.exploration)
+        .map((x) => x.position);
+    expect(slots(20)).toEqual([10]);
+    // A page of 10 (NDCG@10's page) explores only from 20 on: the first ten are the best bets.
+    expect(slots(10)).toEqual([]);
   });
 });
 

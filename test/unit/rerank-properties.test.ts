@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
-import { DAY_MS, REASONS, explorationPositions, freshnessMultiplier, rerank } from '../../src/core/rerank/index.ts';
+import { DAY_MS, REASONS, RERANK_DEFAULTS, explorationPositions, freshnessMultiplier, rerank } from '../../src/core/rerank/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../src/core/rerank/index.ts';
 import { mulberry32 } from '../support/vector-data.ts';
 
@@ -299,7 +299,7 @@ describe('rerank timing', () => {
     );
     expect(feed).toHaveLength(50);
     expect(new Set(feed.map((x) => x.id)).size).toBe(50);
-    expect(feed.filter((x) => x.reason === REASONS.exploration).map((x) => x.position)).toEqual(explorationPositions(50, 5));
+    expect(feed.filter((x) => x.reason === REASONS.exploration).map((x) => x.position)).toEqual(explorationPositions(50, Math.floor(50 * RERANK_DEFAULTS.explorationShare)));
     // Copies never both appear.
     const shown = new Set(feed.map((x) => x.id));
     for (let i = 0; i < 10; i++) expect(shown.has(`item${i * 7}`) && shown.has(`copy${i}`)).toBe(false);
