@@ -68,6 +68,35 @@ const AGE_WEIGHTS = [0.1, 0.3, 0.3, 0.2, 0.1];
 const BACK_CATALOG_DAYS = 180;
 const DAY = 86_400_000;
 
+export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** How much the user's category preference favours the item: log(C * pref), clamped to [-3, 3]. */
+export function tasteOf(world: World, user: WorldUser, item: WorldItem): number {
+  return Math.max(-3, Math.min(3, Math.log(world.categoryNames.length * user.preference[item.category]!)));
+}
+
+/** Taste beyond categories: the dot product of the latent vectors. */
+export function affinityOf(user: WorldUser, item: WorldItem): number {
+  const a = user.latent;
+  const b = item.latent;
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
+  return s;
+}
+
+/**
+ * The click logit of the simulation (SYNTHETIC_MODEL): the one definition both the generator
+ * and the ground truth (synthetic-truth.ts) read, so the truth is the generator's own model.
+ * `position` is the 0-based slot in the session's feed.
+ */
+export function clickLogit(world: World, user: WorldUser, item: WorldItem, position: number): number {
+  const M = SYNTHETIC_MODEL;
+  return (
+    M.clickBias + M.clickTaste * tasteOf(world, user, item) + M.clickQuality * item.quality +
+    M.clickAffinity * affinityOf(user, item) + M.clickPosition * position
+  );
+}
+
 export function categoryNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => CATEGORY_NAMES[i] ?? `Category ${i + 1}`);
 }

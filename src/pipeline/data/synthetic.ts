@@ -2,7 +2,8 @@ import { assembleDataset } from './dataset.ts';
 import { SYNTHETIC_DEFAULTS, SYNTHETIC_MODEL } from './defaults.ts';
 import { DatasetOptionError } from './errors.ts';
 import { createRng, type Rng, sampleRange, sampleWeights, upperBound } from './prng.ts';
-import { buildWorld, type World, type WorldUser } from './synthetic-world.ts';
+import { affinityOf, buildWorld, clickLogit, sigmoid, tasteOf, type World, type WorldUser } from './synthetic-world.ts';
+import { syntheticTruth } from './synthetic-truth.ts';
 import type { Dataset, Interaction, Item, User } from './types.ts';
 
 export interface SyntheticOptions {
@@ -38,7 +39,9 @@ const SECONDS_PER_IMPRESSION = 4;
  * beyond the click. Coefficients: SYNTHETIC_MODEL.
  *
  * Rows: one per impression, `impression` (0) when not clicked, `click` (1) with watchSeconds
- * and watchFraction when clicked; `feedback` is 'impressions'.
+ * and watchFraction when clicked; `feedback` is 'impressions'. `truth` exposes the world's
+ * click model, so an evaluation can judge a feed against what users truly like
+ * (synthetic-truth.ts), not only against what the old feed happened to show them.
  */
 export function generateSynthetic(options: SyntheticOptions): Dataset {
   const o = resolve(options);
@@ -68,6 +71,7 @@ export function generateSynthetic(options: SyntheticOptions): Dataset {
     feedback: 'impressions',
     categories: world.categoryNames,
   });
+  dataset.truth = syntheticTruth(world);
   return dataset;
 }
 
@@ -95,11 +99,9 @@ function stripUndefined(o: SyntheticOptions): Partial<SyntheticOptions> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 function simulateUser(world: World, user: WorldUser, o: Resolved, end: number, rng: Rng, out: Interaction[]): void {
   const M = SYNTHETIC_MODEL;
-  const C = world.categoryNames.length;
   const span = end - o.start;
   const starts = Array.from({ length: user.sessions }, () => o.start + Math.floor(rng.next() * span)).sort((a, b) => a - b);
   const clicked = new Set<number>();
@@ -112,12 +114,9 @@ function simulateUser(world: World, user: WorldUser, o: Resolved, end: number, r
       if (index === undefined) break;
       shown.add(index);
       const item = world.items[index]!;
-      const taste = Math.max(-3, Math.min(3, Math.log(C * user.preference[item.category]!)));
-      const affinity = dot(user.latent, item.latent);
-      const pClick = sigmoid(
-        M.clickBias + M.clickTaste * taste + M.clickQuality * item.quality + M.clickAffinity * affinity +
-          M.clickPosition * position,
-      );
+      const taste = tasteOf(world, user, item);
+      const affinity = affinityOf(user, item);
+      const pClick = sigmoid(clickLogit(world, user, item, position));
       const x: Interaction = { user: user.id, item: item.id, at: t, label: 0, type: 'impression' };
       t += SECONDS_PER_IMPRESSION * 1000;
       if (rng.next() < pClick) {
@@ -172,8 +171,3 @@ function pickImpression(
   return undefined;
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
-  return s;
-}

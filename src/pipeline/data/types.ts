@@ -62,4 +62,24 @@ export interface Dataset {
   categories: string[];
   /** Things the caller should print: the data loaded, but not quite as given. */
   warnings: string[];
+  /**
+   * What the source knows and no log shows: how much each user would like any item, shown or
+   * not. Only generateSynthetic sets it (the simulator's own model); data read from files has
+   * none. See synthetic-truth.ts for the judgement built on it.
+   */
+  truth?: GroundTruth;
+}
+
+/**
+ * A user's true preferences, as the simulation that made the data defines them. Functions, not
+ * tables: the full user x item matrix is large, and consumers ask for a few users at a time.
+ */
+export interface GroundTruth {
+  /** One sentence saying what `clickProbability` is, for a report. */
+  readonly definition: string;
+  /**
+   * The simulator's probability that `user` clicks `item` shown in the first slot of a feed,
+   * in (0, 1), with no sampling; throws DatasetOptionError for an id the world does not have.
+   */
+  clickProbability(user: string, item: string): number;
 }
