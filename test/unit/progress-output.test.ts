@@ -195,16 +195,16 @@ describe('renderSummaryTable', () => {
     const report = buildReport({
       dataset: { name: 'tiny', users: 2, items: 5, interactions: 10, positives: 5, feedback: 'implicit', categories: 0 },
       split: { stats: { protocol: 'per-user-temporal', testFraction: 0.2, minInteractions: 5, users: 2, trainOnlyUsers: 0, trainOnlyInteractions: 0, ...counts } },
-      retrieval: { twoTower: m(0.4), popularity: m(0.2) },
+      retrieval: { twoTower: m(0.4), popularity: m(0.2), ease: m(0.35) },
       ranking: r,
-      feed: { dcn: f(0.3), popularity: f(0.1) },
+      feed: { served: f(0.3), dcn: f(0.32), ranked: f(0.32), twoTower: f(0.2), ease: f(0.25), itemKnn: f(0.22), popularity: f(0.1) },
       globalSplit: {
         stats: { protocol: 'global-temporal', trainFraction: 0.8, cut: 0, trainUsers: 2, warmTestUsers: 2, coldTestUsers: 0, ...counts },
         retrieval: { twoTower: m(0.4), popularity: m(0.2) },
         ranking: r,
-        feed: { dcn: f(0.3), popularity: f(0.1) },
-        warm: { users: 2, retrieval: { twoTower: m(0.4), popularity: m(0.2) }, feed: { dcn: f(0.3), popularity: f(0.1) } },
-        cold: { users: 0, retrieval: { twoTower: m(NaN), popularity: m(NaN) }, feed: { dcn: f(NaN), popularity: f(NaN) } },
+        feed: { served: f(0.3), dcn: f(0.3), popularity: f(0.1) },
+        warm: { users: 2, retrieval: { twoTower: m(0.4), popularity: m(0.2) }, feed: { served: f(0.3), dcn: f(0.3), popularity: f(0.1) } },
+        cold: { users: 0, retrieval: { twoTower: m(NaN), popularity: m(NaN) }, feed: { served: f(NaN), dcn: f(NaN), popularity: f(NaN) } },
       },
       curves: { loss: { twoTower: [1], dcn: [1] }, recallAtK: { k: [], twoTower: [], popularity: [] } },
       seconds: { load: 0, split: 0, features: 0, baselines: 0, twoTower: 0, dcn: 0, evaluate: 0, shards: 0, export: 0 },
@@ -212,8 +212,23 @@ describe('renderSummaryTable', () => {
     });
     const lines = renderSummaryTable(headlineRows(report), { title: 'ondeck build: per-user split' }).split('\n');
     expect(lines[0]).toBe('ondeck build: per-user split');
-    expect(lines).toHaveLength(3 + 1 + 7 + 1 + 1);
-    expect(lines.find((l) => l.includes('retrieval recall@100'))).toMatch(/two-tower vs popularity\)\s+│ 0\.4000 │\s+0\.2000 │\s+2\.000× │/);
-    expect(lines.find((l) => l.includes('ranking logloss'))).toMatch(/\(DCN vs logistic regression\) ↓\s+│ 0\.5000 │\s+0\.6000 │\s+0\.8333× │/);
+    // Title, 3 rules, header, 4 rows, trailing newline.
+    expect(lines).toHaveLength(1 + 3 + 1 + 4 + 1);
+    // Retrieval against the better of EASE and popularity: 0.4 / 0.35 = 1.142857…
+    expect(lines[4]).toMatch(/^│ retrieval recall@100 \(ours vs EASE, best baseline\)\s+│ 0\.4000 │\s+0\.3500 │ 1\.143× │$/);
+    expect(lines[5]).toMatch(/^│ ranking AUC \(DCN vs logistic regression\)\s+│ 0\.8000 │\s+0\.7000 │ 1\.143× │$/);
+    // The served feed against the best baseline feed (EASE, not the higher `ranked`, which is ours), then most-popular.
+    expect(lines[6]).toMatch(/^│ feed NDCG@10 \(served vs EASE, best baseline\)\s+│ 0\.3000 │\s+0\.2500 │ 1\.200× │$/);
+    expect(lines[7]).toMatch(/^│ feed NDCG@10 \(served vs popularity\)\s+│ 0\.3000 │\s+0\.1000 │ 3\.000× │$/);
+    expect(lines.some((l) => l.includes('logloss'))).toBe(false);
+
+    // Without EASE or other baseline feeds, popularity is the one baseline, named once.
+    const global = headlineRows(report.globalSplit);
+    expect(global.map((r) => r.metric)).toEqual([
+      'retrieval recall@100 (ours vs popularity)',
+      'ranking AUC (DCN vs logistic regression)',
+      'feed NDCG@10 (served vs popularity)',
+    ]);
+    expect(global[2]).toMatchObject({ model: 0.3, baseline: 0.1, modelName: 'served', baselineName: 'popularity' });
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bestFeedBaseline,
+  bestRetrievalBaseline,
+  feedRows,
   formatCount,
   formatDuration,
   formatMetric,
@@ -8,6 +11,7 @@ import {
   isRateMetric,
   markdownTable,
   niceTicks,
+  servedRatio,
 } from '../../src/pipeline/report/index.ts';
 
 describe('formatMetric', () => {
@@ -86,5 +90,33 @@ describe('markdownTable', () => {
     expect(markdownTable(['a', 'num'], [['x|y', '1.5'], ['long text', '10.25']], ['left', 'right'])).toBe(
       ['| a         |   num |', '| --------- | ----: |', '| x\\|y      |   1.5 |', '| long text | 10.25 |'].join('\n'),
     );
+  });
+});
+
+describe('feed rows and the best baseline', () => {
+  const f = (ndcg: number | null) => ({ 'ndcg@10': ndcg, 'precision@10': 0.1, 'map@10': 0.1 });
+
+  it('lists the feeds present in display order, `dcn` standing in for a missing `ranked`', () => {
+    const rows = feedRows({ served: f(0.3), dcn: f(0.31), popularity: f(0.1), ease: f(0.25) });
+    expect(rows.map((r) => [r.key, r.name])).toEqual([
+      ['served', 'served feed'],
+      ['ranked', 'ranked (before re-ranking)'],
+      ['ease', 'EASE'],
+      ['popularity', 'most-popular'],
+    ]);
+    expect(rows[1]!.metrics['ndcg@10']).toBe(0.31);
+  });
+
+  it('picks the best baseline feed by NDCG@10, never the served or ranked feed, and skips nulls', () => {
+    const feed = { served: f(0.3), dcn: f(0.5), ranked: f(0.5), twoTower: f(0.2), ease: f(null), itemKnn: f(0.24), popularity: f(0.1) };
+    expect(bestFeedBaseline(feed).key).toBe('itemKnn');
+    expect(formatRatio(servedRatio(feed), 1)).toBe('1.250×');
+    expect(bestFeedBaseline({ served: f(0.3), dcn: f(0.3), popularity: f(null) }).key).toBe('popularity');
+  });
+
+  it('picks the better retrieval baseline, popularity when EASE is absent', () => {
+    const r = (x: number) => ({ 'recall@50': x, 'recall@100': x });
+    expect(bestRetrievalBaseline({ twoTower: r(0.5), popularity: r(0.2), ease: r(0.4) }, 'recall@100')).toBe('ease');
+    expect(bestRetrievalBaseline({ twoTower: r(0.5), popularity: r(0.2) }, 'recall@100')).toBe('popularity');
   });
 });

@@ -46,10 +46,23 @@ const global: GlobalSplitStats = {
 const retrieval = () => ({
   twoTower: { 'recall@50': 0.2, 'recall@100': 0.3, 'recall@20': 0.1 },
   popularity: { 'recall@50': 0.1, 'recall@100': 0.2 },
+  ease: { 'recall@50': 0.19, 'recall@100': 0.29 },
 });
+const ranked = () => ({ 'ndcg@10': 0.25, 'precision@10': 0.2, 'map@10': 0.15, coverage: 0.4, diversity: 0.6 });
 const feed = () => ({
-  dcn: { 'ndcg@10': 0.25, 'precision@10': 0.2, 'map@10': 0.15, coverage: 0.4, diversity: 0.6 },
+  served: { 'ndcg@10': 0.24, 'precision@10': 0.19, 'map@10': 0.14, coverage: 0.5, diversity: 0.7 },
+  dcn: ranked(),
+  ranked: ranked(),
+  twoTower: { 'ndcg@10': 0.18, 'precision@10': 0.15, 'map@10': 0.1, coverage: 0.3, diversity: 0.5 },
+  ease: { 'ndcg@10': 0.2, 'precision@10': 0.17, 'map@10': 0.12, coverage: 0.2, diversity: 0.4 },
+  itemKnn: { 'ndcg@10': 0.19, 'precision@10': 0.16, 'map@10': 0.11, coverage: 0.25, diversity: 0.45 },
   popularity: { 'ndcg@10': 0.1, 'precision@10': 0.08, 'map@10': 0.05, coverage: 0.02, diversity: 0.3 },
+});
+/** Warm and cold users get the served feed and most-popular only. */
+const cohortFeed = () => ({
+  served: { 'ndcg@10': 0.24, 'precision@10': 0.19, 'map@10': 0.14 },
+  dcn: { 'ndcg@10': 0.24, 'precision@10': 0.19, 'map@10': 0.14 },
+  popularity: { 'ndcg@10': 0.1, 'precision@10': 0.08, 'map@10': 0.05 },
 });
 const ranking = () => ({ dcn: { auc: 0.8, logloss: 0.5 }, logisticRegression: { auc: 0.7, logloss: 0.6 } });
 
@@ -65,12 +78,12 @@ function parts(): ReportParts {
       retrieval: retrieval(),
       ranking: ranking(),
       feed: feed(),
-      warm: { users: 20, retrieval: retrieval(), feed: feed() },
+      warm: { users: 20, retrieval: retrieval(), feed: cohortFeed() },
       // No cold user had a positive: the metrics are undefined there, NaN in memory.
       cold: {
         users: 0,
         retrieval: { twoTower: { 'recall@50': NaN, 'recall@100': NaN }, popularity: { 'recall@50': NaN, 'recall@100': NaN } },
-        feed: feed(),
+        feed: cohortFeed(),
       },
     },
     curves: {
@@ -78,7 +91,15 @@ function parts(): ReportParts {
       recallAtK: { k: [10, 50, 100], twoTower: [0.1, 0.2, 0.3], popularity: [0.05, 0.1, 0.2] },
     },
     seconds: { load: 1, split: 0.5, features: 2, baselines: 1, twoTower: 10, dcn: 8, evaluate: 3, shards: 1, export: 0.5 },
-    settings: { seed: 42, epochs: 3, batchSize: 512, towers: { dim: 32 } },
+    settings: {
+      seed: 42,
+      epochs: 3,
+      batchSize: 512,
+      towers: { dim: 32 },
+      retrieval: { lambda: 300, halfLifeEvents: 20, easeLambda: 500 },
+      validation: [{ lambda: 300, halfLifeEvents: 20, ndcg: 0.21 }],
+      dcnEpochs: 4,
+    },
   };
 }
 
@@ -94,12 +115,13 @@ const CONTRACT = [
   'split.protocol', 'split.definition', 'split.train', 'split.test',
   'retrieval.twoTower.recall@50', 'retrieval.twoTower.recall@100', 'retrieval.popularity.recall@50', 'retrieval.popularity.recall@100',
   'ranking.dcn.auc', 'ranking.dcn.logloss', 'ranking.logisticRegression.auc', 'ranking.logisticRegression.logloss',
+  'feed.served.ndcg@10', 'feed.served.precision@10', 'feed.served.map@10',
   'feed.dcn.ndcg@10', 'feed.dcn.precision@10', 'feed.dcn.map@10',
   'feed.popularity.ndcg@10', 'feed.popularity.precision@10', 'feed.popularity.map@10',
   'globalSplit.split.protocol', 'globalSplit.split.definition',
-  'globalSplit.retrieval.twoTower.recall@100', 'globalSplit.ranking.dcn.auc', 'globalSplit.feed.dcn.ndcg@10',
+  'globalSplit.retrieval.twoTower.recall@100', 'globalSplit.ranking.dcn.auc', 'globalSplit.feed.served.ndcg@10', 'globalSplit.feed.dcn.ndcg@10',
   'globalSplit.warm.users', 'globalSplit.warm.retrieval.twoTower.recall@50', 'globalSplit.warm.feed.popularity.map@10',
-  'globalSplit.cold.users', 'globalSplit.cold.retrieval.popularity.recall@100', 'globalSplit.cold.feed.dcn.ndcg@10',
+  'globalSplit.cold.users', 'globalSplit.cold.retrieval.popularity.recall@100', 'globalSplit.cold.feed.served.ndcg@10', 'globalSplit.cold.feed.dcn.ndcg@10',
   'curves.loss.twoTower', 'curves.loss.dcn', 'curves.recallAtK.k', 'curves.recallAtK.twoTower', 'curves.recallAtK.popularity',
   'seconds.load', 'seconds.split', 'seconds.features', 'seconds.baselines', 'seconds.twoTower', 'seconds.dcn',
   'seconds.evaluate', 'seconds.shards', 'seconds.export', 'seconds.total',
@@ -130,6 +152,34 @@ describe('buildReport', () => {
     expect(report.split.testUsers).toBe(90); // the split stats are spread in
     expect(report.globalSplit.split.coldTestUsers).toBe(70);
     expect(report.settings.towers).toEqual({ dim: 32 });
+  });
+
+  it('keeps the optional feeds, EASE retrieval and what validation chose', () => {
+    const report = buildReport(parts());
+    expect(Object.keys(report.feed)).toEqual(['served', 'dcn', 'popularity', 'ranked', 'twoTower', 'ease', 'itemKnn']);
+    expect(report.feed.served['ndcg@10']).toBe(0.24);
+    expect(report.feed.ease?.['ndcg@10']).toBe(0.2);
+    expect(report.feed.itemKnn?.coverage).toBe(0.25);
+    expect(report.retrieval.ease?.['recall@100']).toBe(0.29);
+    expect(report.globalSplit.warm.feed.served['ndcg@10']).toBe(0.24);
+    expect(report.settings.retrieval).toEqual({ lambda: 300, halfLifeEvents: 20, easeLambda: 500 });
+    expect(report.settings.dcnEpochs).toBe(4);
+  });
+
+  it('builds a report without the optional feeds and retrieval', () => {
+    const p = parts();
+    const { served, dcn, popularity } = feed();
+    p.feed = { served, dcn, popularity };
+    p.retrieval = { twoTower: retrieval().twoTower, popularity: retrieval().popularity };
+    const report = buildReport(p);
+    expect(Object.keys(report.feed)).toEqual(['served', 'dcn', 'popularity']);
+    expect(report.retrieval.ease).toBeUndefined();
+  });
+
+  it('writes an undefined metric of an optional feed as null', () => {
+    const p = parts();
+    p.feed.ease = { 'ndcg@10': NaN, 'precision@10': 0.1, 'map@10': 0.1 };
+    expect(buildReport(p).feed.ease?.['ndcg@10']).toBeNull();
   });
 
   it('sums the stages into total unless a total is given', () => {
@@ -208,6 +258,35 @@ describe('validateReport', () => {
     const extra = JSON.parse(JSON.stringify(report)) as Record<string, Record<string, Record<string, unknown>>>;
     extra.feed!.dcn!.coverage = 'lots';
     expect(() => validateReport(extra)).toThrow(expect.objectContaining({ field: 'feed.dcn.coverage' }));
+  });
+
+  it('rejects a feed without the served feed, in either protocol and in a cohort', () => {
+    for (const path of ['feed.served', 'globalSplit.feed.served', 'globalSplit.warm.feed.served']) {
+      const broken = without(buildReport(parts()), path);
+      expect(() => validateReport(broken), path).toThrow(expect.objectContaining({ name: 'ReportError', field: path, message: `${path}: missing` }));
+    }
+  });
+
+  it('checks the optional feeds and EASE retrieval when present', () => {
+    const report = buildReport(parts());
+    const bad = JSON.parse(JSON.stringify(report)) as { feed: { ease: Record<string, unknown> }; retrieval: { ease: Record<string, unknown> } };
+    bad.feed.ease['ndcg@10'] = 'high';
+    expect(() => validateReport(bad)).toThrow(expect.objectContaining({ field: 'feed.ease.ndcg@10' }));
+    const missing = without(report, 'retrieval.ease.recall@100');
+    expect(() => validateReport(missing)).toThrow(expect.objectContaining({ field: 'retrieval.ease.recall@100' }));
+  });
+
+  it('checks what validation chose when recorded', () => {
+    const report = buildReport(parts());
+    const bad = JSON.parse(JSON.stringify(report)) as { settings: { retrieval: Record<string, unknown>; dcnEpochs: unknown } };
+    bad.settings.retrieval.lambda = '300';
+    expect(() => validateReport(bad)).toThrow(expect.objectContaining({ field: 'settings.retrieval.lambda' }));
+    const noRecency = JSON.parse(JSON.stringify(report)) as typeof bad;
+    noRecency.settings.retrieval.halfLifeEvents = null;
+    expect(validateReport(noRecency).settings.retrieval?.halfLifeEvents).toBeNull();
+    const epochs = JSON.parse(JSON.stringify(report)) as typeof bad;
+    epochs.settings.dcnEpochs = 2.5;
+    expect(() => validateReport(epochs)).toThrow(expect.objectContaining({ field: 'settings.dcnEpochs' }));
   });
 
   it('rejects a recall curve with a value count other than the k count', () => {

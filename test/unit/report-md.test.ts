@@ -22,7 +22,7 @@ const counts = {
   unseenTestInteractions: 40,
 };
 const recall = (a: number, b: number) => ({ 'recall@50': a, 'recall@100': b });
-const feed = (ndcg: number, p: number, map: number) => ({ 'ndcg@10': ndcg, 'precision@10': p, 'map@10': map, coverage: 0.3, diversity: 0.7 });
+const feed = (ndcg: number, p: number, map: number, coverage = 0.3, diversity = 0.7) => ({ 'ndcg@10': ndcg, 'precision@10': p, 'map@10': map, coverage, diversity });
 
 function sampleReport(): Report {
   return buildReport({
@@ -30,9 +30,17 @@ function sampleReport(): Report {
     split: {
       stats: { protocol: 'per-user-temporal', testFraction: 0.2, minInteractions: 5, users: 943, trainOnlyUsers: 0, trainOnlyInteractions: 0, ...counts },
     },
-    retrieval: { twoTower: recall(0.213449, 0.33211), popularity: recall(0.14021, 0.228704) },
+    retrieval: { twoTower: recall(0.213449, 0.33211), popularity: recall(0.14021, 0.228704), ease: recall(0.2051, 0.3012) },
     ranking: { dcn: { auc: 0.771234, logloss: 0.552349 }, logisticRegression: { auc: 0.710401, logloss: 0.598149 } },
-    feed: { dcn: feed(0.123449, 0.1011, 0.0567), popularity: feed(0.0821, 0.0712, 0.0345) },
+    feed: {
+      served: { ...feed(0.2101, 0.1805, 0.1102, 0.3512, 0.8123), users: 943 },
+      dcn: { ...feed(0.2154, 0.1851, 0.1143, 0.2203, 0.7012), users: 943 },
+      ranked: { ...feed(0.2154, 0.1851, 0.1143, 0.2203, 0.7012), users: 943 },
+      twoTower: feed(0.1712, 0.1502, 0.0901),
+      ease: feed(0.196, 0.1703, 0.1021, 0.1512, 0.6523),
+      itemKnn: feed(0.172, 0.1499, 0.0899),
+      popularity: feed(0.0821, 0.0712, 0.0345, 0.0148, 0.6012),
+    },
     globalSplit: {
       stats: {
         protocol: 'global-temporal', trainFraction: 0.8, cut: Date.UTC(1998, 2, 8), trainUsers: 800, warmTestUsers: 60, coldTestUsers: 240,
@@ -40,16 +48,37 @@ function sampleReport(): Report {
       },
       retrieval: { twoTower: recall(0.09, 0.15), popularity: recall(0.11, 0.18) },
       ranking: { dcn: { auc: 0.69, logloss: 0.62 }, logisticRegression: { auc: 0.67, logloss: 0.63 } },
-      feed: { dcn: feed(0.05, 0.04, 0.02), popularity: feed(0.06, 0.05, 0.03) },
-      warm: { users: 60, retrieval: { twoTower: recall(0.15, 0.24), popularity: recall(0.1, 0.17) }, feed: { dcn: feed(0.08, 0.07, 0.04), popularity: feed(0.06, 0.05, 0.03) } },
-      cold: { users: 240, retrieval: { twoTower: recall(0.07, 0.13), popularity: recall(0.11, 0.18) }, feed: { dcn: feed(NaN, 0.03, 0.02), popularity: feed(0.06, 0.05, 0.03) } },
+      // An older-style protocol result: no `ranked` (its alias `dcn` stands in), no EASE or ItemKNN.
+      feed: { served: feed(0.05, 0.04, 0.02), dcn: feed(0.052, 0.041, 0.021), popularity: feed(0.06, 0.05, 0.03) },
+      warm: {
+        users: 60,
+        retrieval: { twoTower: recall(0.15, 0.24), popularity: recall(0.1, 0.17) },
+        feed: { served: feed(0.08, 0.07, 0.04), dcn: feed(0.08, 0.07, 0.04), popularity: feed(0.06, 0.05, 0.03) },
+      },
+      cold: {
+        users: 240,
+        retrieval: { twoTower: recall(0.07, 0.13), popularity: recall(0.11, 0.18) },
+        feed: { served: feed(NaN, 0.03, 0.02), dcn: feed(NaN, 0.03, 0.02), popularity: feed(0.06, 0.05, 0.03) },
+      },
     },
     curves: {
       loss: { twoTower: [6.12, 5.31, 4.92, 4.71, 4.6, 4.52, 4.47, 4.44], dcn: [0.642, 0.588, 0.566, 0.555, 0.548, 0.544, 0.541, 0.539] },
       recallAtK: { k: [10, 20, 50, 100, 200], twoTower: [0.071, 0.121, 0.2134, 0.3321, 0.4712], popularity: [0.052, 0.083, 0.1402, 0.2287, 0.3501] },
     },
     seconds: { load: 0.82, split: 0.11, features: 1.9, baselines: 0.7, twoTower: 41.3, dcn: 28.7, evaluate: 6.2, shards: 1.1, export: 0.4 },
-    settings: { seed: 42, epochs: 8, batchSize: 512, backend: 'tensorflow-wasm', towers: { dim: 32 } },
+    settings: {
+      seed: 42,
+      epochs: 8,
+      batchSize: 512,
+      backend: 'tensorflow-wasm',
+      towers: { dim: 32 },
+      retrieval: { lambda: 300, halfLifeEvents: 20, easeLambda: 500 },
+      validation: [
+        { lambda: 300, halfLifeEvents: 20, ndcg: 0.21 },
+        { lambda: 500, halfLifeEvents: null, ndcg: 0.2 },
+      ],
+      dcnEpochs: 6,
+    },
   });
 }
 
@@ -104,24 +133,75 @@ describe('renderReportMarkdown', () => {
   it('has the sections in order', () => {
     const headings = md.split('\n').filter((l) => l.startsWith('## '));
     expect(headings).toEqual([
-      '## Summary', '## Protocols', '## Retrieval', '## Ranking', '## Feed', '## Training', '## Global split', '## Timings', '## Settings',
+      '## Served feed vs baselines', '## Protocols', '## Retrieval', '## Ranking', '## Feed', '## Training', '## Global split', '## Timings', '## Settings',
     ]);
+    // The served feed against every baseline comes first, right after the dataset line.
+    expect(md.split('\n').findIndex((l) => l.startsWith('| feed '))).toBeLessThan(10);
   });
 
-  it('gives the headline numbers to 4 significant digits, beside the baseline, with the ratio', () => {
+  it('opens with every feed, its metrics to 4 significant digits and served ÷ this on NDCG@10', () => {
     const rows = md.split('\n');
-    const row = (stage: string, metric: string) => rows.find((l) => l.startsWith(`| ${stage} `) && l.includes(` ${metric} `))!;
-    // 0.213449 / 0.14021 = 1.52235…
-    expect(row('retrieval', 'recall@50')).toMatch(/\| two-tower \|\s+0\.2134 \| popularity\s+\|\s+0\.1402 \|\s+1\.522× \|/);
-    expect(row('retrieval', 'recall@100')).toContain('0.3321');
-    expect(row('retrieval', 'recall@100')).toContain('0.2287');
-    expect(row('retrieval', 'recall@100')).toContain('1.452×');
-    expect(row('ranking', 'auc')).toContain('0.7712');
+    const row = (name: string) => rows.find((l) => l.startsWith(`| ${name} `))!;
+    expect(rows.find((l) => l.startsWith('| feed '))).toMatch(
+      /^\| feed\s+\| NDCG@10 \| Precision@10 \|\s+MAP@10 \| coverage \| diversity \| served ÷ this \|$/,
+    );
+    expect(row('served feed')).toMatch(/\|\s+0\.2101 \|\s+0\.1805 \|\s+0\.1102 \|\s+0\.3512 \|\s+0\.8123 \|\s+1\.000× \|$/);
+    // 0.2101 / 0.2154 = 0.97539…: re-ranking's cost in NDCG.
+    expect(row('ranked (before re-ranking)')).toMatch(/\|\s+0\.2154 \|.*\|\s+0\.9754× \|$/);
+    expect(row('retrieval only (two-tower)')).toMatch(/\|\s+0\.1712 \|.*\|\s+1\.227× \|$/);
+    // 0.2101 / 0.196 = 1.07193…
+    expect(row('EASE')).toMatch(/\|\s+0\.1960 \|\s+0\.1703 \|\s+0\.1021 \|\s+0\.1512 \|\s+0\.6523 \|\s+1\.072× \|$/);
+    expect(row('ItemKNN')).toMatch(/\|\s+0\.1720 \|.*\|\s+1\.222× \|$/);
+    // Trailing zeros kept: 4 significant digits means 0.08210, not 0.0821. 0.2101 / 0.0821 = 2.5590…
+    expect(row('most-popular')).toMatch(/\|\s+0\.08210 \|\s+0\.07120 \|\s+0\.03450 \|\s+0\.01480 \|\s+0\.6012 \|\s+2\.559× \|$/);
+    expect(md).toContain('The best baseline is EASE (NDCG@10 0.1960); the served feed scores 0.2101, 1.072× the best baseline.');
+    expect(md).toContain('| ranked (before re-ranking) | `████████████████████` 0.2154  |');
+    expect(md).toContain('| EASE                       | `██████████████████░░` 0.1960  |');
+  });
+
+  it('follows with retrieval recall against EASE and popularity, ranking against logistic regression, and what validation chose', () => {
+    const head = md.slice(0, md.indexOf('## Protocols'));
+    // Ratio against the better baseline: EASE here. 0.33211 / 0.3012 = 1.10262…
+    expect(head).toMatch(/\| metric\s+\|\s+ours \|\s+EASE \| popularity \| ours ÷ best \|/);
+    expect(head).toMatch(/\| recall@50\s+\| 0\.2134 \| 0\.2051 \|\s+0\.1402 \|\s+1\.041× \|/);
+    expect(head).toMatch(/\| recall@100 \| 0\.3321 \| 0\.3012 \|\s+0\.2287 \|\s+1\.103× \|/);
+    expect(head).toMatch(/\| auc\s+\| 0\.7712 \|\s+0\.7104 \|\s+1\.086× \|/);
     // Lower is better: marked, and the ratio below 1 is the model's win. 0.552349 / 0.598149 = 0.92343
-    expect(row('ranking', 'logloss ↓')).toContain('0.9234×');
-    // Trailing zeros kept: 4 significant digits means 0.08210, not 0.0821.
-    expect(row('feed', 'ndcg@10')).toMatch(/0\.1234 .*0\.08210 .*1\.504×/);
-    expect(md).toContain('`████████████████████` 0.2134');
+    expect(head).toMatch(/\| logloss ↓ \| 0\.5523 \|\s+0\.5981 \| 0\.9234× \|/);
+    expect(head).toContain(
+      'What validation chose, on a slice of train, never test (2 retrieval settings tried): ' +
+        'retrieval λ 300, history half-life 20 events, EASE baseline λ 500, DCN epochs 6.',
+    );
+  });
+
+  it('sets the served feed against the ranking before re-ranking in the Feed section', () => {
+    const feed = md.slice(md.indexOf('## Feed'), md.indexOf('## Training'));
+    // 0.3512 / 0.2203 = 1.59419…: what re-ranking buys in coverage.
+    expect(feed).toMatch(/\| coverage\s+\| 0\.3512 \| 0\.2203 \|\s+1\.594× \|/);
+    expect(feed).toMatch(/\| ndcg@10\s+\| 0\.2101 \| 0\.2154 \| 0\.9754× \|/);
+    expect(feed).toMatch(/\| users \|\s+943 \|\s+943 \|/);
+  });
+
+  it('gives the global split the same feed table, with `dcn` standing in for a missing `ranked`', () => {
+    const global = md.slice(md.indexOf('## Global split'), md.indexOf('### Warm and cold'));
+    expect(global).toMatch(/\| served feed\s+\| 0\.05000 \|.*\|\s+1\.000× \|/);
+    // 0.05 / 0.052 = 0.96153…
+    expect(global).toMatch(/\| ranked \(before re-ranking\) \| 0\.05200 \|.*\|\s+0\.9615× \|/);
+    expect(global).toMatch(/\| most-popular\s+\| 0\.06000 \|.*\|\s+0\.8333× \|/);
+    expect(global).not.toContain('| EASE');
+    expect(global).toContain('The best baseline is most-popular (NDCG@10 0.06000); the served feed scores 0.05000, 0.8333× the best baseline.');
+    expect(global).toMatch(/\| recall@100 \|\s+0\.1500 \|\s+0\.1800 \| 0\.8333× \|/);
+  });
+
+  it('leaves the validation line out when the settings do not record a choice', async () => {
+    const r = sampleReport();
+    delete r.settings.retrieval;
+    delete r.settings.dcnEpochs;
+    const plain = await renderReportMarkdown(r, { svgDir: join(dir, 'plain') });
+    expect(plain).not.toContain('What validation chose');
+    r.settings.retrieval = { lambda: 100, halfLifeEvents: null };
+    const noRecency = await renderReportMarkdown(r, { svgDir: join(dir, 'plain') });
+    expect(noRecency).toContain('What validation chose, on a slice of train, never test (2 retrieval settings tried): retrieval λ 100, no history recency.');
   });
 
   it('quotes both protocol definitions verbatim, including the cold-start caveat', () => {
@@ -134,9 +214,9 @@ describe('renderReportMarkdown', () => {
   });
 
   it('shows extras, the warm/cold rows, an undefined metric as a dash, timings and settings', () => {
-    expect(md).toMatch(/\| coverage\s+\|\s+0\.3000 \|\s+0\.3000 \|\s+1\.000× \|/);
-    expect(md).toMatch(/\| warm\s+\|\s+60 \| recall@100\s+\|\s+two-tower 0\.2400 \|\s+popularity 0\.1700 \|\s+1\.412× \|/);
-    expect(md).toMatch(/\| cold\s+\|\s+240 \| ndcg@10\s+\|\s+DCN — \|\s+popularity 0\.06000 \|\s+— \|/);
+    expect(md).toMatch(/\| warm\s+\|\s+60 \| recall@100\s+\|\s+ours 0\.2400 \|\s+popularity 0\.1700 \|\s+1\.412× \|/);
+    expect(md).toMatch(/\| warm\s+\|\s+60 \| ndcg@10\s+\|\s+served 0\.08000 \|\s+popularity 0\.06000 \|\s+1\.333× \|/);
+    expect(md).toMatch(/\| cold\s+\|\s+240 \| ndcg@10\s+\|\s+served — \|\s+popularity 0\.06000 \|\s+— \|/);
     expect(md).toMatch(/\| twoTower\s+\|\s+41\.30 s \|\s+50\.8% \|/);
     expect(md).toContain('**81.23 s (1 min 21 s)**');
     expect(md).toMatch(/\| towers\s+\| `\{"dim":32\}`/);

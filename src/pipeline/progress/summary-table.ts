@@ -1,6 +1,11 @@
 import { displayWidth, formatMetric, formatRatio, padEnd, padStart } from '../report/index.ts';
 
-/** One line of the end-of-build table; `headlineRows(report)` produces these. */
+/**
+ * One line of the end-of-build table; `headlineRows(report)` produces these: retrieval recall@100
+ * against the better of EASE and popularity, ranking AUC against logistic regression, and the
+ * served feed's NDCG@10 against the best baseline feed and against most-popular. The label
+ * names both sides, so the model and baseline columns need no names of their own.
+ */
 export interface SummaryRow {
   metric: string;
   model: number | null;

@@ -1,7 +1,23 @@
 export { REPORT_DEFAULTS } from './defaults.ts';
 export { ReportError } from './errors.ts';
 export { formatCount, formatDuration, formatMetric, formatPercent, formatRatio, ratio } from './format.ts';
-export { LOWER_IS_BETTER, MODEL_NAMES, headlineRows, isRateMetric, modelName, type HeadlineRow } from './headline.ts';
+export {
+  FEED_BASELINES,
+  FEED_NAMES,
+  LOWER_IS_BETTER,
+  MODEL_NAMES,
+  RETRIEVAL_NAMES,
+  bestFeedBaseline,
+  bestRetrievalBaseline,
+  feedRows,
+  headlineRows,
+  isRateMetric,
+  modelName,
+  servedRatio,
+  type FeedKey,
+  type FeedRow,
+  type HeadlineRow,
+} from './headline.ts';
 export { markdownTable, type Align } from './markdown-table.ts';
 export { lossChartSvg, recallChartSvg } from './report-charts.ts';
 export {
@@ -23,6 +39,7 @@ export {
   type Report,
   type ReportParts,
   type ReportSettings,
+  type RetrievalChoice,
   type RetrievalMetrics,
   type RetrievalResults,
   type StageSeconds,

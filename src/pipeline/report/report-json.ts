@@ -38,6 +38,8 @@ export interface FeedMetrics {
 export interface RetrievalResults {
   twoTower: RetrievalMetrics;
   popularity: RetrievalMetrics;
+  /** EASE over the whole catalogue (absent where baselines were not run). */
+  ease?: RetrievalMetrics;
 }
 
 export interface RankingResults {
@@ -45,9 +47,19 @@ export interface RankingResults {
   logisticRegression: RankingMetrics;
 }
 
+/**
+ * Feeds side by side. `served` is what the device shows (its candidate mix, DCN, re-ranking);
+ * `ranked` the same before re-ranking (`dcn` is its old name, kept one release as an alias);
+ * the rest are baselines: `twoTower` (retrieval alone), `ease`, `itemKnn`, `popularity`.
+ */
 export interface FeedResults {
+  served: FeedMetrics;
   dcn: FeedMetrics;
   popularity: FeedMetrics;
+  ranked?: FeedMetrics;
+  twoTower?: FeedMetrics;
+  ease?: FeedMetrics;
+  itemKnn?: FeedMetrics;
 }
 
 export interface DatasetSummary {
@@ -101,9 +113,24 @@ export interface StageSeconds {
   total: number;
 }
 
+/** What validation (a slice of train, never test) chose for retrieval. */
+export interface RetrievalChoice {
+  /** λ of the item-item (EASE) model behind retrieval. */
+  lambda: number;
+  /** Half-life of the history's order recency, in events; null: no recency won. */
+  halfLifeEvents: number | null;
+  /** λ of the plain EASE baseline, chosen the same way. */
+  easeLambda?: number;
+}
+
 export interface ReportSettings {
   seed: number;
   epochs: number;
+  retrieval?: RetrievalChoice;
+  /** DCN epochs chosen on validation. */
+  dcnEpochs?: number;
+  /** Every setting validation tried, with its score (shape owned by the build). */
+  validation?: unknown;
   [setting: string]: unknown;
 }
 
@@ -130,9 +157,17 @@ const seconds = v.pipe(v.number(), v.finite('must be finite'), v.minValue(0, 'mu
 const retrievalMetrics = v.objectWithRest({ 'recall@50': metric, 'recall@100': metric }, metric);
 const rankingMetrics = v.objectWithRest({ auc: metric, logloss: metric }, metric);
 const feedMetrics = v.objectWithRest({ 'ndcg@10': metric, 'precision@10': metric, 'map@10': metric }, metric);
-const retrieval = v.object({ twoTower: retrievalMetrics, popularity: retrievalMetrics });
+const retrieval = v.object({ twoTower: retrievalMetrics, popularity: retrievalMetrics, ease: v.optional(retrievalMetrics) });
 const ranking = v.object({ dcn: rankingMetrics, logisticRegression: rankingMetrics });
-const feed = v.object({ dcn: feedMetrics, popularity: feedMetrics });
+const feed = v.object({
+  served: feedMetrics,
+  dcn: feedMetrics,
+  popularity: feedMetrics,
+  ranked: v.optional(feedMetrics),
+  twoTower: v.optional(feedMetrics),
+  ease: v.optional(feedMetrics),
+  itemKnn: v.optional(feedMetrics),
+});
 const cohort = v.object({ users: count, retrieval, feed });
 
 const splitCounts = {
@@ -204,7 +239,13 @@ const REPORT_SCHEMA = v.object({
     export: seconds,
     total: seconds,
   }),
-  settings: v.looseObject({ seed: v.number(), epochs: count }),
+  settings: v.looseObject({
+    seed: v.number(),
+    epochs: count,
+    retrieval: v.optional(v.looseObject({ lambda: v.number(), halfLifeEvents: v.nullable(v.number()), easeLambda: v.optional(v.number()) })),
+    dcnEpochs: v.optional(count),
+    validation: v.optional(v.unknown()),
+  }),
 });
 
 // Fails to compile when the schema and the interfaces disagree.
@@ -323,7 +364,7 @@ function cleanMetrics<M extends Record<string, Metric>>(m: M): M {
 }
 
 function cleanRetrieval(r: RetrievalResults): RetrievalResults {
-  return { twoTower: cleanMetrics(r.twoTower), popularity: cleanMetrics(r.popularity) };
+  return { twoTower: cleanMetrics(r.twoTower), popularity: cleanMetrics(r.popularity), ...(r.ease ? { ease: cleanMetrics(r.ease) } : {}) };
 }
 
 function cleanRanking(r: RankingResults): RankingResults {
@@ -331,7 +372,12 @@ function cleanRanking(r: RankingResults): RankingResults {
 }
 
 function cleanFeed(r: FeedResults): FeedResults {
-  return { dcn: cleanMetrics(r.dcn), popularity: cleanMetrics(r.popularity) };
+  const out: FeedResults = { served: cleanMetrics(r.served), dcn: cleanMetrics(r.dcn), popularity: cleanMetrics(r.popularity) };
+  for (const key of ['ranked', 'twoTower', 'ease', 'itemKnn'] as const) {
+    const m = r[key];
+    if (m) out[key] = cleanMetrics(m);
+  }
+  return out;
 }
 
 function cleanCohort(c: CohortResults): CohortResults {

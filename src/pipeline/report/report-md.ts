@@ -2,10 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { REPORT_DEFAULTS } from './defaults.ts';
 import { formatCount, formatDuration, formatMetric, formatPercent, formatRatio } from './format.ts';
-import { LOWER_IS_BETTER, headlineRows, isRateMetric, modelName, type HeadlineRow } from './headline.ts';
-import { markdownTable } from './markdown-table.ts';
+import { LOWER_IS_BETTER, RETRIEVAL_NAMES, bestFeedBaseline, feedRows, isRateMetric, modelName } from './headline.ts';
+import { markdownTable, type Align } from './markdown-table.ts';
 import { lossChartSvg, recallChartSvg } from './report-charts.ts';
-import type { CohortResults, Metric, Report, StageSeconds } from './report-json.ts';
+import type { CohortResults, FeedResults, Metric, Report, ReportSettings, RetrievalResults, StageSeconds } from './report-json.ts';
 
 export interface ReportMarkdownOptions {
   /** Where the SVG charts are written (created if missing). */
@@ -15,8 +15,9 @@ export interface ReportMarkdownOptions {
 }
 
 /**
- * report.md for humans: the same numbers as report.json, every metric to 4 significant digits,
- * each model beside its baseline with the ratio, both protocols spelled out. Writes the charts
+ * report.md for humans: the same numbers as report.json, every metric to 4 significant digits.
+ * It opens with the served feed against every baseline feed, with ratios, then retrieval and
+ * ranking against theirs; both protocols are spelled out. Writes the charts
  * into `svgDir` and links them; returns the markdown.
  */
 export async function renderReportMarkdown(report: Report, options: ReportMarkdownOptions): Promise<string> {
@@ -30,7 +31,7 @@ export async function renderReportMarkdown(report: Report, options: ReportMarkdo
   const sections = [
     `# ondeck training report: ${report.dataset.name}`,
     datasetLine(report),
-    summarySection(report),
+    headlineSection(report),
     protocolsSection(report),
     retrievalSection(report, link(files.recallAtK)),
     rankingSection(report),
@@ -50,50 +51,102 @@ function datasetLine({ dataset: d }: Report): string {
   );
 }
 
-function summarySection(report: Report): string {
-  const rows = headlineRows(report);
+function headlineSection(report: Report): string {
+  const choice = validationLine(report.settings);
   return [
-    '## Summary',
-    'Per-user temporal split (the headline protocol). Ratio = model / baseline; above 1 is the model ' +
-      'winning, except for log loss, where below 1 is.',
-    headlineTable(rows),
-    comparisonBars(rows),
+    '## Served feed vs baselines',
+    'Per-user temporal split (the headline protocol): the top 10 each test user is shown, against what they ' +
+      "engaged with in test. \"served ÷ this\" is the served feed's NDCG@10 over that row's: above 1, the served feed wins.",
+    feedTable(report.feed),
+    bestBaselineSentence(report.feed),
+    feedBars(report.feed),
+    '### Retrieval recall',
+    "Share of each test user's test positives among the top K retrieved; ours is what the device ranks.",
+    retrievalTable(report.retrieval, ['recall@50', 'recall@100']),
+    '### Ranking quality',
+    'P(positive) on the labelled test interactions, DCN against logistic regression on the same features. Log loss: lower is better.',
+    comparisonTable(report.ranking, 'dcn', ['logisticRegression'], { keys: ['auc', 'logloss'] }),
+    ...(choice ? [choice] : []),
   ].join('\n\n');
 }
 
-function headlineTable(rows: readonly HeadlineRow[]): string {
+const FEED_COLUMNS: readonly (readonly [key: string, label: string])[] = [
+  ['ndcg@10', 'NDCG@10'],
+  ['precision@10', 'Precision@10'],
+  ['map@10', 'MAP@10'],
+  ['coverage', 'coverage'],
+  ['diversity', 'diversity'],
+];
+
+/** Every feed the results hold, one row each, with the served feed's NDCG@10 over that feed's. */
+function feedTable(feed: FeedResults): string {
+  const served = feed.served['ndcg@10'];
   return markdownTable(
-    ['stage', 'metric', 'model', 'value', 'baseline', 'value', 'ratio'],
-    rows.map((r) => [
-      r.stage,
-      r.lowerIsBetter ? `${r.metricKey} ↓` : r.metricKey,
-      r.modelName,
-      formatMetric(r.model),
-      r.baselineName,
-      formatMetric(r.baseline),
-      formatRatio(r.model, r.baseline),
+    ['feed', ...FEED_COLUMNS.map(([, label]) => label), 'served ÷ this'],
+    feedRows(feed).map((r) => [
+      r.name,
+      ...FEED_COLUMNS.map(([key]) => formatMetric(r.metrics[key])),
+      formatRatio(served, r.metrics['ndcg@10']),
     ]),
-    ['left', 'left', 'left', 'right', 'left', 'right', 'right'],
+    ['left', ...FEED_COLUMNS.map((): Align => 'right'), 'right'],
+  );
+}
+
+function bestBaselineSentence(feed: FeedResults): string {
+  const best = bestFeedBaseline(feed);
+  const served = feed.served['ndcg@10'];
+  const r = formatRatio(served, best.metrics['ndcg@10']);
+  return (
+    `The best baseline is ${best.name} (NDCG@10 ${formatMetric(best.metrics['ndcg@10'])}); ` +
+    `the served feed scores ${formatMetric(served)}, ` +
+    (r === '—' ? 'which cannot be compared with it (a value is missing or zero).' : `${r} the best baseline.`)
   );
 }
 
 /**
- * Text bars scaled per row to the larger of the two values, in code spans so they line up in a
+ * NDCG@10 of every feed as text bars scaled to the largest, in code spans so they line up in a
  * monospace font: the eye compares lengths faster than it compares 0.1234 with 0.0987.
  */
-function comparisonBars(rows: readonly HeadlineRow[]): string {
-  const w = REPORT_DEFAULTS.barWidth;
-  const bar = (x: Metric, max: number): string => {
-    const filled = x === null || max <= 0 ? 0 : Math.round((Math.max(0, x) / max) * w);
-    return `\`${'█'.repeat(filled)}${'░'.repeat(w - filled)}\` ${formatMetric(x)}`;
-  };
+function feedBars(feed: FeedResults): string {
+  const rows = feedRows(feed);
+  const max = Math.max(0, ...rows.map((r) => r.metrics['ndcg@10'] ?? 0));
   return markdownTable(
-    ['metric', 'model', 'baseline'],
-    rows.map((r) => {
-      const max = Math.max(r.model ?? 0, r.baseline ?? 0);
-      return [`${r.metricKey} (${r.modelName} vs ${r.baselineName})`, bar(r.model, max), bar(r.baseline, max)];
-    }),
+    ['feed', 'NDCG@10'],
+    rows.map((r) => [r.name, bar(r.metrics['ndcg@10'], max)]),
   );
+}
+
+function bar(x: Metric, max: number): string {
+  const w = REPORT_DEFAULTS.barWidth;
+  const filled = x === null || max <= 0 ? 0 : Math.round((Math.max(0, x) / max) * w);
+  return `\`${'█'.repeat(filled)}${'░'.repeat(w - filled)}\` ${formatMetric(x)}`;
+}
+
+/** Ours against EASE (when run) and popularity; the ratio is against the better of the two. */
+function retrievalTable(retrieval: RetrievalResults, keys?: readonly string[]): string {
+  return comparisonTable(retrieval, 'twoTower', ['ease', 'popularity'], { names: RETRIEVAL_NAMES, ...(keys ? { keys } : {}) });
+}
+
+/**
+ * One line on what validation (a slice of train, never test) chose, from the settings the build
+ * records; null when it recorded none.
+ */
+function validationLine(settings: ReportSettings): string | null {
+  const parts: string[] = [];
+  const r = settings.retrieval;
+  if (r) {
+    parts.push(`retrieval λ ${formatSetting(r.lambda)}`);
+    parts.push(r.halfLifeEvents === null ? 'no history recency' : `history half-life ${formatSetting(r.halfLifeEvents)} events`);
+    if (r.easeLambda !== undefined) parts.push(`EASE baseline λ ${formatSetting(r.easeLambda)}`);
+  }
+  if (settings.dcnEpochs !== undefined) parts.push(`DCN epochs ${settings.dcnEpochs}`);
+  if (parts.length === 0) return null;
+  const tried = Array.isArray(settings.validation) ? ` (${settings.validation.length} retrieval settings tried)` : '';
+  return `What validation chose, on a slice of train, never test${tried}: ${parts.join(', ')}.`;
+}
+
+function formatSetting(x: number): string {
+  return Number.isInteger(x) ? formatCount(x) : formatMetric(x);
 }
 
 function protocolsSection(report: Report): string {
@@ -123,7 +176,7 @@ function protocolsSection(report: Report): string {
 
 function retrievalSection(report: Report, chart: string): string {
   const { k, twoTower, popularity } = report.curves.recallAtK;
-  const parts = ['## Retrieval', modelTable(report.retrieval, 'twoTower', 'popularity')];
+  const parts = ['## Retrieval', retrievalTable(report.retrieval)];
   if (k.length > 0) {
     parts.push(`![Recall@K: two-tower vs popularity](${chart})`);
     parts.push(
@@ -141,15 +194,17 @@ function rankingSection(report: Report): string {
   return [
     '## Ranking',
     'P(positive) on the labelled test interactions, DCN against logistic regression on the same features. Log loss: lower is better.',
-    modelTable(report.ranking, 'dcn', 'logisticRegression'),
+    comparisonTable(report.ranking, 'dcn', ['logisticRegression']),
   ].join('\n\n');
 }
 
 function feedSection(report: Report): string {
+  const feeds = { served: report.feed.served, ranked: report.feed.ranked ?? report.feed.dcn };
   return [
     '## Feed',
-    'The top 10 each test user would be shown, ranked by DCN or by popularity, against what they engaged with in test.',
-    modelTable(report.feed, 'dcn', 'popularity'),
+    'What re-ranking (near-duplicates, MMR, category cap, freshness, exploration) costs and buys: the served feed ' +
+      'against the same ranking before re-ranking, every metric the evaluator reported.',
+    comparisonTable(feeds, 'served', ['ranked']),
   ].join('\n\n');
 }
 
@@ -174,7 +229,10 @@ function globalSection(report: Report): string {
   return [
     '## Global split',
     'Same models, evaluated on the global temporal split (see Protocols).',
-    headlineTable(headlineRows(g)),
+    feedTable(g.feed),
+    bestBaselineSentence(g.feed),
+    retrievalTable(g.retrieval, ['recall@50', 'recall@100']),
+    comparisonTable(g.ranking, 'dcn', ['logisticRegression'], { keys: ['auc', 'logloss'] }),
     '### Warm and cold test users',
     'Warm users have interactions before the cut, cold users none.',
     cohortTable(g.warm, g.cold),
@@ -185,11 +243,11 @@ function cohortTable(warm: CohortResults, cold: CohortResults): string {
   const rows: string[][] = [];
   for (const [name, c] of [['warm', warm], ['cold', cold]] as const) {
     const pairs: [string, Metric, Metric, string, string][] = [
-      ['recall@50', c.retrieval.twoTower['recall@50'], c.retrieval.popularity['recall@50'], 'two-tower', 'popularity'],
-      ['recall@100', c.retrieval.twoTower['recall@100'], c.retrieval.popularity['recall@100'], 'two-tower', 'popularity'],
-      ['ndcg@10', c.feed.dcn['ndcg@10'], c.feed.popularity['ndcg@10'], 'DCN', 'popularity'],
-      ['precision@10', c.feed.dcn['precision@10'], c.feed.popularity['precision@10'], 'DCN', 'popularity'],
-      ['map@10', c.feed.dcn['map@10'], c.feed.popularity['map@10'], 'DCN', 'popularity'],
+      ['recall@50', c.retrieval.twoTower['recall@50'], c.retrieval.popularity['recall@50'], 'ours', 'popularity'],
+      ['recall@100', c.retrieval.twoTower['recall@100'], c.retrieval.popularity['recall@100'], 'ours', 'popularity'],
+      ['ndcg@10', c.feed.served['ndcg@10'], c.feed.popularity['ndcg@10'], 'served', 'popularity'],
+      ['precision@10', c.feed.served['precision@10'], c.feed.popularity['precision@10'], 'served', 'popularity'],
+      ['map@10', c.feed.served['map@10'], c.feed.popularity['map@10'], 'served', 'popularity'],
     ];
     for (const [metric, m, b, mName, bName] of pairs) {
       rows.push([name, formatCount(c.users), metric, `${mName} ${formatMetric(m)}`, `${bName} ${formatMetric(b)}`, formatRatio(m, b)]);
@@ -205,30 +263,51 @@ function cohortTable(warm: CohortResults, cold: CohortResults): string {
   ]);
 }
 
+interface ComparisonOptions {
+  /** Only these metrics, in this order; default: every key any of the models has. */
+  keys?: readonly string[];
+  /** Column names by model key; default: modelName(). */
+  names?: Readonly<Record<string, string>>;
+}
+
 /**
- * Every metric either model has, side by side: rates (the contract's keys first, extras after)
- * with their ratio, then any counts the evaluator carried along, as integers.
+ * `model` beside each baseline present in `results`: rates (the contract's keys first, extras
+ * after) with model ÷ baseline — against the best baseline of each metric when there are
+ * several — then any counts the evaluator carried along, as integers.
  */
-function modelTable<K extends string>(results: Record<K, Record<string, Metric>>, model: K, baseline: K): string {
-  const keys = [...new Set([...Object.keys(results[model]), ...Object.keys(results[baseline])])];
-  const header = ['metric', modelName(model), modelName(baseline)];
-  const value = (name: K, key: string): Metric => results[name][key] ?? null;
+function comparisonTable<M extends string>(
+  results: Readonly<Partial<Record<M, Readonly<Record<string, Metric>>>>>,
+  model: M,
+  baselines: readonly M[],
+  options: ComparisonOptions = {},
+): string {
+  const present = baselines.filter((b) => results[b] !== undefined);
+  const models = [model, ...present];
+  const keys = options.keys ?? [...new Set(models.flatMap((m) => Object.keys(results[m]!)))];
+  const name = (key: string): string => options.names?.[key] ?? modelName(key);
+  const value = (m: M, key: string): Metric => results[m]?.[key] ?? null;
+  const bestBaseline = (key: string): Metric => {
+    const values = present.map((b) => value(b, key)).filter((x): x is number => x !== null);
+    if (values.length === 0) return null;
+    return LOWER_IS_BETTER.has(key) ? Math.min(...values) : Math.max(...values);
+  };
+  const ratioHeader = present.length > 1 ? `${name(model)} ÷ best` : 'ratio';
   const rates = markdownTable(
-    [...header, 'ratio'],
-    keys.filter(isRateMetric).map((key) => {
-      const m = value(model, key);
-      const b = value(baseline, key);
-      return [LOWER_IS_BETTER.has(key) ? `${key} ↓` : key, formatMetric(m), formatMetric(b), formatRatio(m, b)];
-    }),
-    ['left', 'right', 'right', 'right'],
+    ['metric', ...models.map(name), ratioHeader],
+    keys.filter(isRateMetric).map((key) => [
+      LOWER_IS_BETTER.has(key) ? `${key} ↓` : key,
+      ...models.map((m) => formatMetric(value(m, key))),
+      formatRatio(value(model, key), bestBaseline(key)),
+    ]),
+    ['left', ...models.map((): Align => 'right'), 'right'],
   );
   const countKeys = keys.filter((key) => !isRateMetric(key));
   if (countKeys.length === 0) return rates;
   const count = (x: Metric): string => (x === null ? '—' : formatCount(x));
   const counts = markdownTable(
-    ['count', modelName(model), modelName(baseline)],
-    countKeys.map((key) => [key, count(value(model, key)), count(value(baseline, key))]),
-    ['left', 'right', 'right'],
+    ['count', ...models.map(name)],
+    countKeys.map((key) => [key, ...models.map((m) => count(value(m, key)))]),
+    ['left', ...models.map((): Align => 'right')],
   );
   return `${rates}\n\n${counts}`;
 }
