@@ -1,12 +1,12 @@
 // The pipeline side of the device parity test, computed in Node from the fixture release: for a
-// fixed history and clock, the user vector and P(click) of every item, through the exported
+// fixed history and clock, the user vector and P(click) of every candidate the device ranks, through the exported
 // ONNX models (themselves equal to the trained tfjs models within 1e-7, export-parity.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFeatureTensors, tensorLayout, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
-import { categoryVocab, shardItemRecord } from '../../src/core/feed/index.ts';
+import { FEED_COMPOSITION, candidateContexts, categoryVocab, headSlotsFor, interleaveHead, retrievalScore, shardItemRecord } from '../../src/core/feed/index.ts';
 import { parseManifest, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
-import { decodeShard } from '../../src/core/shard/index.ts';
+import { decodeShard, itemVector } from '../../src/core/shard/index.ts';
 import { createNodeSession, ortForNode } from '../../src/pipeline/onnx/ort-node.ts';
 
 export interface DeviceReference {
@@ -50,8 +50,23 @@ export async function deviceReference(dir: string): Promise<DeviceReference> {
   const userFeatures = [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))];
   const user = { history: entries };
   const userVector = await run(manifest, dir, tower, buildFeatureTensors(spec, [{ user }], { now: PARITY_NOW, only: userFeatures }), tower.outputs.userVector!);
-  const ids = [...records.keys()];
-  const tensors = buildFeatureTensors(spec, ids.map((id) => ({ user, item: records.get(id)! })), { now: PARITY_NOW });
+  // The device's candidates and their context (src/core/feed): the head slots in feed order,
+  // then the nearest unseen items by retrieval score; each row carries its score and rank.
+  const vectors = new Map<string, Float32Array>();
+  for (const s of shards) for (let i = 0; i < s.count; i++) if (!vectors.has(String(s.id(i)))) vectors.set(String(s.id(i)), itemVector(s, i));
+  const seen = new Set(history.map((h) => h.itemId));
+  const headRecords = Array.from({ length: head.count }, (_, i) => records.get(String(head.id(i)))!);
+  const budget = FEED_COMPOSITION.candidates;
+  const headIds = Array.from(interleaveHead(headRecords.map((r) => r.popularity), headRecords.map((r) => r.created)), (i) => String(head.id(i)))
+    .filter((id) => !seen.has(id))
+    .slice(0, headSlotsFor(true, budget));
+  const taken = new Set(headIds);
+  const rest = [...records.keys()].filter((id) => !seen.has(id) && !taken.has(id));
+  const score = (id: string) => retrievalScore(userVector, vectors.get(id)!);
+  rest.sort((a, b) => score(b) - score(a));
+  const ids = [...headIds, ...rest.slice(0, budget - headIds.length)];
+  const contexts = candidateContexts(ids.map(score));
+  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: contexts[j]! })), { now: PARITY_NOW });
   const p = await run(manifest, dir, manifest.models.ranker, tensors, manifest.models.ranker.outputs.pClick!);
   return { now: PARITY_NOW, history, userVector: Array.from(userVector), pClick: Object.fromEntries(ids.map((id, i) => [id, p[i]!])) };
 }

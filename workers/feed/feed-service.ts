@@ -166,7 +166,9 @@ export class FeedService implements FeedWorkerApi {
 
     t = performance.now();
     const records = refs.map((ref) => r.catalog.record(ref));
-    const vectors = refs.map((ref) => r.catalog.vector(ref));
+    // One vector per item wherever it was found (the head's copy of a head item is quantised
+    // apart from its cluster's copy): the score the ranker sees does not depend on the path.
+    const vectors = refs.map((ref, j) => r.catalog.vector(r.catalog.find(records[j]!.id) ?? ref));
     // Each row's context: its retrieval score and rank among these candidates (src/core/feed).
     const contexts = candidateContexts(Float32Array.from(vectors, (v) => (userVector ? retrievalScore(userVector, v) : 0)));
     const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: contexts[j]! })), { now });
