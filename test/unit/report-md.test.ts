@@ -204,6 +204,26 @@ describe('renderReportMarkdown', () => {
     expect(noRecency).toContain('What validation chose, on a slice of train, never test (2 retrieval settings tried): retrieval λ 100, no history recency.');
   });
 
+  it('judges the feeds against the true preferences on synthetic data, and names exposure bias when the two disagree', async () => {
+    const r = sampleReport();
+    expect(await renderReportMarkdown(r, { svgDir: join(dir, 'truth') })).not.toContain('Against the true preferences');
+    // Logged: popularity ahead of the served feed; truth: the served feed ahead.
+    r.feed.popularity = feed(0.3, 0.2, 0.15);
+    r.truth = {
+      definition: 'P(click) ≥ 0.5 in the first slot',
+      users: 1500,
+      feed: { served: feed(0.4, 0.3, 0.2), dcn: feed(0.41, 0.3, 0.2), popularity: feed(0.1, 0.08, 0.05) },
+    };
+    const md = await renderReportMarkdown(buildReport({ ...r, split: { stats: r.split }, globalSplit: { ...r.globalSplit, stats: r.globalSplit.split } }), { svgDir: join(dir, 'truth') });
+    expect(md).toContain('### Against the true preferences');
+    expect(md).toContain('its 1,500 test users truly likes (P(click) ≥ 0.5 in the first slot)');
+    expect(md).toContain('The best baseline is most-popular (NDCG@10 0.1000); the served feed scores 0.4000, 4.000× the best baseline.');
+    expect(md).toContain('exposure bias');
+    // Without the disagreement there is no such line.
+    r.feed.popularity = feed(0.01, 0.01, 0.01);
+    expect(await renderReportMarkdown(r, { svgDir: join(dir, 'truth') })).not.toContain('exposure bias');
+  });
+
   it('quotes both protocol definitions verbatim, including the cold-start caveat', () => {
     expect(md).toContain(`> ${report.split.definition}`);
     expect(md).toContain(`> ${report.globalSplit.split.definition}`);

@@ -11,7 +11,7 @@ import { defaultItemColumns, driftBaselineOf, driftItemsFromColumns, verifyRelea
 import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
 import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
-import { evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
+import { evaluateAgainstTruth, evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
 import { loadDataset } from './load.ts';
 import { trainModels, type TrainedModels } from './models.ts';
 import type { BuildOptions } from './options.ts';
@@ -51,6 +51,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   let stage = progress.stage('evaluate per-user temporal');
   const s1 = scorers(perUser, m1);
   const e1 = evaluateProtocol(perUser, m1, s1);
+  const truth = evaluateAgainstTruth(ds, perUser, m1, s1);
   stage.done();
   let evaluateSeconds = lap();
 
@@ -80,6 +81,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     retrieval: retrievalResults(e1),
     ranking: { dcn: rankingMetrics(e1.ranking.dcn), logisticRegression: rankingMetrics(e1.ranking.logisticRegression) },
     feed: feedResults(e1),
+    ...(truth ? { truth: { definition: truth.definition, users: truth.counts.users, feed: feedResults(truth) } } : {}),
     globalSplit: {
       stats: global.stats,
       retrieval: retrievalResults(e2),
@@ -114,6 +116,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       // What validation chose (per-user protocol's window; the release's own window for `shipped`).
       retrieval: { lambda: shipped.retrieval.lambda, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
       validation: m1.retrieval.grid,
+      dcnEpochs: shipped.dcnEpochs,
     },
   });
 
@@ -177,7 +180,7 @@ function retrievalResults(e: ProtocolMetrics) {
 }
 
 /** The report's feeds: served first; `dcn` is the old name of `ranked`, kept for one release. */
-function feedResults(e: ProtocolMetrics) {
+function feedResults(e: Pick<ProtocolMetrics, 'feed'>) {
   const f = e.feed;
   const extra: Record<string, ReturnType<typeof feedMetrics>> = {};
   for (const key of ['ranked', 'twoTower', 'ease', 'itemKnn'] as const) {

@@ -15,7 +15,7 @@ import type { FeatureRow } from '../../core/features/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../core/rerank/index.ts';
 import { topK } from '../../core/vectors/index.ts';
 import { itemItemModel, popularityModel, predictLogisticRegressionTensors } from '../baselines/index.ts';
-import type { Interaction } from '../data/index.ts';
+import { truthSplit, type Dataset, type Interaction, type TruthSplitCounts } from '../data/index.ts';
 import {
   buildTensorsPerRow,
   evaluateFeed,
@@ -230,4 +230,33 @@ export function evaluateWarmCold(split: EvalSplit, m: TrainedModels, s: Scorers)
     };
   };
   return { warm: cohort(warm), cold: cohort(cold) };
+}
+
+export interface TruthMetrics {
+  definition: string;
+  counts: TruthSplitCounts;
+  feed: Record<FeedName, FeedReport | null>;
+}
+
+/**
+ * The same feeds judged against what each test user truly likes (synthetic data only: the
+ * world that generated the log knows it), shown or not: the logged test holds only what an
+ * earlier feed happened to show, which favours whatever that feed favoured.
+ */
+export function evaluateAgainstTruth(ds: Dataset, split: EvalSplit, m: TrainedModels, s: Scorers): TruthMetrics | null {
+  if (ds.truth === undefined) return null;
+  const truth = truthSplit(ds, split);
+  const feed = (rank: RankFeed | undefined) => (rank ? evaluateFeed(truth, m.builder.catalog, rank, BUILD_DEFAULTS.feedK, m.builder.itemMap) : null);
+  return {
+    definition: ds.truth.definition,
+    counts: truth.counts,
+    feed: {
+      served: feed(s.served),
+      ranked: feed(s.ranked),
+      twoTower: feed(s.twoTower.rank),
+      ease: feed(s.ease?.rank),
+      itemKnn: feed(s.itemKnn?.rank),
+      popularity: feed(s.popularity.rank),
+    },
+  };
 }

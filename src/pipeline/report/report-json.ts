@@ -134,6 +134,17 @@ export interface ReportSettings {
   [setting: string]: unknown;
 }
 
+/**
+ * Synthetic data only: the per-user protocol's feeds judged against what each test user truly
+ * likes (the world that generated the log knows it), shown or not.
+ */
+export interface TruthResults {
+  definition: string;
+  /** Test users with at least one truly liked item they had not met in train. */
+  users: number;
+  feed: FeedResults;
+}
+
 export interface Report {
   dataset: DatasetSummary;
   /** The headline protocol. */
@@ -141,6 +152,7 @@ export interface Report {
   retrieval: RetrievalResults;
   ranking: RankingResults;
   feed: FeedResults;
+  truth?: TruthResults;
   globalSplit: GlobalSplitResults;
   curves: Curves;
   seconds: StageSeconds;
@@ -218,6 +230,7 @@ const REPORT_SCHEMA = v.object({
   retrieval,
   ranking,
   feed,
+  truth: v.optional(v.object({ definition: v.string(), users: count, feed })),
   globalSplit: v.object({ split: globalSplit, retrieval, ranking, feed, warm: cohort, cold: cohort }),
   curves: v.object({
     loss: v.object({ twoTower: v.array(metric), dcn: v.array(metric) }),
@@ -284,6 +297,7 @@ export interface ReportParts {
   retrieval: RetrievalResults;
   ranking: RankingResults;
   feed: FeedResults;
+  truth?: TruthResults;
   globalSplit: Omit<GlobalSplitResults, 'split'> & { stats: GlobalSplitStats; definition?: string };
   curves: Curves;
   /** `total` defaults to the sum of the stages. */
@@ -306,6 +320,7 @@ export function buildReport(parts: ReportParts): Report {
     retrieval: cleanRetrieval(parts.retrieval),
     ranking: cleanRanking(parts.ranking),
     feed: cleanFeed(parts.feed),
+    ...(parts.truth ? { truth: { ...parts.truth, feed: cleanFeed(parts.truth.feed) } } : {}),
     globalSplit: {
       split: { ...globalStats, definition: globalDefinition ?? describeGlobalSplit(globalStats, parts.dataset.name) },
       retrieval: cleanRetrieval(global.retrieval),

@@ -59,12 +59,13 @@ function headlineSection(report: Report): string {
       "engaged with in test. \"served ÷ this\" is the served feed's NDCG@10 over that row's: above 1, the served feed wins.",
     feedTable(report.feed),
     bestBaselineSentence(report.feed),
+    ...truthParts(report),
     feedBars(report.feed),
     '### Retrieval recall',
     "Share of each test user's test positives among the top K retrieved; ours is what the device ranks.",
     retrievalTable(report.retrieval, ['recall@50', 'recall@100']),
     '### Ranking quality',
-    'P(positive) on the labelled test interactions, DCN against logistic regression on the same features. Log loss: lower is better.',
+    "P(liked) of every candidate the device ranks for a test user (head and retrieved items), labelled by the user's test positives; DCN against logistic regression on the same features and rows. Log loss: lower is better.",
     comparisonTable(report.ranking, 'dcn', ['logisticRegression'], { keys: ['auc', 'logloss'] }),
     ...(choice ? [choice] : []),
   ].join('\n\n');
@@ -101,6 +102,31 @@ function bestBaselineSentence(feed: FeedResults): string {
     `the served feed scores ${formatMetric(served)}, ` +
     (r === '—' ? 'which cannot be compared with it (a value is missing or zero).' : `${r} the best baseline.`)
   );
+}
+
+/**
+ * Synthetic data: the same feeds against what each user truly likes, and one plain line when the
+ * logged metrics and the truth disagree about popularity (the log holds only what was shown).
+ */
+function truthParts(report: Report): string[] {
+  const t = report.truth;
+  if (!t) return [];
+  const served = (f: FeedResults) => f.served['ndcg@10'];
+  const pop = (f: FeedResults) => f.popularity['ndcg@10'];
+  const parts = [
+    '### Against the true preferences',
+    `The synthetic world knows what each of its ${formatCount(t.users)} test users truly likes (${t.definition}): the same feeds, judged on that, shown or not.`,
+    feedTable(t.feed),
+    bestBaselineSentence(t.feed),
+  ];
+  const loggedFavoursPopularity = (pop(report.feed) ?? 0) >= (served(report.feed) ?? 0);
+  const truthFavoursServed = (served(t.feed) ?? 0) > (pop(t.feed) ?? 0);
+  if (loggedFavoursPopularity && truthFavoursServed) {
+    parts.push(
+      'The logged metrics favour popularity and the true preferences favour the served feed: the log holds only what an earlier, popularity-leaning feed showed (exposure bias), so popular items look better in it than they are.',
+    );
+  }
+  return parts;
 }
 
 /**
@@ -193,7 +219,7 @@ function retrievalSection(report: Report, chart: string): string {
 function rankingSection(report: Report): string {
   return [
     '## Ranking',
-    'P(positive) on the labelled test interactions, DCN against logistic regression on the same features. Log loss: lower is better.',
+    "P(liked) of every candidate the device ranks for a test user (head and retrieved items), labelled by the user's test positives; DCN against logistic regression on the same features and rows. Log loss: lower is better.",
     comparisonTable(report.ranking, 'dcn', ['logisticRegression']),
   ].join('\n\n');
 }
