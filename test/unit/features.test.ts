@@ -185,6 +185,25 @@ describe('transforms', () => {
     expect([...weights]).toEqual([0.5, 0.5]);
   });
 
+  it('weighs by order recency: 0.5^(position / halfLifeEvents), the newest kept entry at position 0', () => {
+    const f: HistoryFeature = { ...(parsed.features[8] as HistoryFeature), maxLength: 3, pooling: 'weighted-mean', weighting: { watchFraction: false, minWatchFraction: 0.1, halfLifeEvents: 1, events: { click: 1 } } };
+    const item = parsed.features[0] as CategoricalFeature;
+    // The impression has no weight: it takes no position.
+    const entries = [
+      { item: { id: 'i0' }, type: 'click' as const, at: NOW - 4000 },
+      { item: { id: 'i1' }, type: 'click' as const, at: NOW - 3000 },
+      { item: { id: 'i2' }, type: 'impression' as const, at: NOW - 2000 },
+      { item: { id: 'i3' }, type: 'click' as const, at: NOW - 1000 },
+    ];
+    const ids = new Int32Array(3);
+    const weights = new Float32Array(3);
+    encodeHistory(f, item, entries, NOW, 7, ids, weights);
+    expect([...ids]).toEqual(['i3', 'i1', 'i0'].map((id) => 1 + (referenceHash(id, 7) % 5000)));
+    expect(weights[0]).toBeCloseTo(1 / 1.75, 6);
+    expect(weights[1]).toBeCloseTo(0.5 / 1.75, 6);
+    expect(weights[2]).toBeCloseTo(0.25 / 1.75, 6);
+  });
+
   it('pools vectors by weight', () => {
     const pooled = poolVectors(new Float32Array([1, 2, 3, 4, 10, 20]), [0.25, 0.75, 0], 2);
     expect([...pooled]).toEqual([0.25 * 1 + 0.75 * 3, 0.25 * 2 + 0.75 * 4]);

@@ -34,8 +34,24 @@ describe('feature plan', () => {
     expect(plan.userTower).toEqual(['history', 'history_categories']);
     // Popularity counts train positives only: a and c once, d (a test item) zero.
     expect(Object.fromEntries(plan.popularity)).toEqual({ a: 1, b: 0, c: 1, d: 0, e: 0, f: 0 });
+    // The user tower pools what the user liked (the item-item model's votes); the category shares
+    // also count a low rating as half a vote of interest.
     const history = plan.spec.features.at(-2)!;
-    expect(history.kind === 'history' && history.weighting.events).toEqual({ like: 1, skip: 0.5 });
+    expect(history.kind === 'history' && history.weighting.events).toEqual({ like: 1 });
+    expect(history.kind === 'history' && history.weighting.halfLifeEvents).toBeUndefined();
+    const shares = plan.spec.features.at(-1)!;
+    expect(shares.kind === 'history-share' && shares.weighting.events).toEqual({ like: 1, skip: 0.5 });
+  });
+
+  it('adds order recency and the ranker\'s retrieval score and rank when the build chose them', () => {
+    const ds = tiny();
+    const plan = deriveFeaturePlan(ds, ds.interactions.slice(0, 3), { historyHalfLifeEvents: 16, retrievalScore: { mean: 0.2, std: 0.1 }, retrievalRank: { mean: 5, std: 1 } });
+    const byName = new Map(plan.spec.features.map((f) => [f.name, f] as const));
+    const history = byName.get('history')!;
+    expect(history.kind === 'history' && history.weighting.halfLifeEvents).toBe(16);
+    expect(byName.get('retrieval_score')).toMatchObject({ kind: 'numeric', source: 'context.retrievalScore', normalize: { type: 'standardize', mean: 0.2, std: 0.1 } });
+    expect(byName.get('retrieval_rank')).toMatchObject({ kind: 'numeric', source: 'context.retrievalRank', log1p: true, normalize: { type: 'standardize', mean: 5, std: 1 } });
+    expect(plan.ranker).toContain('retrieval_rank');
   });
 
   it('builds rows whose history holds only strictly earlier interactions', () => {
