@@ -49,7 +49,7 @@ export interface Scorers {
   served: RankFeed;
   ranked: RankFeed;
   /** Labels and predictions of every candidate row ranked for a test user so far. */
-  rankingRows(): { labels: number[]; dcn: number[]; logisticRegression: number[] };
+  rankingRows(): { labels: number[]; dcn: number[]; logisticRegression: number[]; users: number[] };
 }
 
 export type FeedName = 'served' | 'ranked' | 'twoTower' | 'ease' | 'itemKnn' | 'popularity';
@@ -95,7 +95,7 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
 
   // One ranked candidate list per user, shared by the served and ranked feeds and the AUC.
   const cache = new Map<string, RankedFeed>();
-  const rowsSeen = { labels: [] as number[], dcn: [] as number[], logisticRegression: [] as number[] };
+  const rowsSeen = { labels: [] as number[], dcn: [] as number[], logisticRegression: [] as number[], users: [] as number[] };
   const rankedFeed = (user: string, history: readonly Interaction[], exclude: ReadonlySet<string>): RankedFeed => {
     const hit = cache.get(user);
     if (hit) return hit;
@@ -112,7 +112,9 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
     const p = rankInputs(m, inputs);
     const relevant = relevantOf.get(user) ?? new Set<number>();
     const lr = m.logReg ? predictLogisticRegressionTensors(m.logReg, m.plan.spec, inputs) : null;
+    const userNumber = cache.size;
     list.items.forEach((i, j) => {
+      rowsSeen.users.push(userNumber);
       rowsSeen.labels.push(relevant.has(i) ? 1 : 0);
       rowsSeen.dcn.push(p.click[j]!);
       rowsSeen.logisticRegression.push(lr ? lr[j]! : Number.NaN);
@@ -191,7 +193,7 @@ export function evaluateProtocol(split: EvalSplit, m: TrainedModels, s: Scorers)
       ease: s.ease ? evaluateRetrieval(split, catalog, s.ease.scoreAll, ks) : null,
       popularity: evaluateRetrieval(split, catalog, s.popularity.scoreAll, ks),
     },
-    ranking: { dcn: evaluateRanking(rows.labels, rows.dcn), logisticRegression: evaluateRanking(rows.labels, rows.logisticRegression) },
+    ranking: { dcn: evaluateRanking(rows.labels, rows.dcn, rows.users), logisticRegression: evaluateRanking(rows.labels, rows.logisticRegression, rows.users) },
     feed: {
       served,
       ranked,

@@ -7,7 +7,7 @@ export function retrievalMetrics(r: RetrievalReport): RetrievalMetrics {
 }
 
 export function rankingMetrics(r: RankingReport): RankingMetrics {
-  return { auc: r.auc, logloss: r.logloss, rows: r.rows, positives: r.positives };
+  return { auc: r.auc, logloss: r.logloss, rows: r.rows, positives: r.positives, ...(r.groupAuc === undefined ? {} : { userAuc: r.groupAuc }) };
 }
 
 export function feedMetrics(r: FeedReport): FeedMetrics {

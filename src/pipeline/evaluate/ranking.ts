@@ -9,6 +9,12 @@ export interface RankingReport {
   rows: number;
   /** Rows with label 1. */
   positives: number;
+  /**
+   * Mean over groups (users) of the AUC within the group, over groups with both classes: how well
+   * each user's own list is ordered, which is all a feed does (pooled AUC also rewards telling
+   * active users from quiet ones). Present only when groups were given.
+   */
+  groupAuc?: number;
 }
 
 /**
@@ -17,7 +23,7 @@ export interface RankingReport {
  * than a throw, so a warm/cold or per-category breakdown can report it with its counts; bad
  * input (labels not 0/1, probabilities outside [0, 1], lengths that differ) still throws.
  */
-export function evaluateRanking(labels: ArrayLike<number>, probs: ArrayLike<number>): RankingReport {
+export function evaluateRanking(labels: ArrayLike<number>, probs: ArrayLike<number>, groups?: ArrayLike<number>): RankingReport {
   if (labels.length !== probs.length) {
     throw new EvaluationInputError('probs.length', `must equal labels.length (${labels.length}), got ${probs.length}`);
   }
@@ -31,5 +37,28 @@ export function evaluateRanking(labels: ArrayLike<number>, probs: ArrayLike<numb
   if (rows === 0) return { auc: NaN, logloss: NaN, rows, positives };
   const loss = logloss(labels, probs);
   const area = positives === 0 || positives === rows ? NaN : auc(labels, probs);
-  return { auc: area, logloss: loss, rows, positives };
+  const report: RankingReport = { auc: area, logloss: loss, rows, positives };
+  if (groups !== undefined) report.groupAuc = groupedAuc(labels, probs, groups);
+  return report;
+}
+
+/** Mean within-group AUC over the groups that hold both classes (rows of a group contiguous or not). */
+function groupedAuc(labels: ArrayLike<number>, probs: ArrayLike<number>, groups: ArrayLike<number>): number {
+  if (groups.length !== labels.length) throw new EvaluationInputError('groups.length', `must equal labels.length (${labels.length}), got ${groups.length}`);
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < groups.length; i++) {
+    const list = members.get(groups[i]!);
+    if (list) list.push(i);
+    else members.set(groups[i]!, [i]);
+  }
+  let sum = 0;
+  let n = 0;
+  for (const rows of members.values()) {
+    const y = rows.map((r) => labels[r]!);
+    const pos = y.reduce((a, b) => a + b, 0);
+    if (pos === 0 || pos === y.length) continue;
+    sum += auc(y, rows.map((r) => probs[r]!));
+    n++;
+  }
+  return n > 0 ? sum / n : NaN;
 }
