@@ -210,14 +210,15 @@ describe('warm and cold users', () => {
 describe('evaluateRanking per user', () => {
   it('averages the AUC within each user over users with both classes', async () => {
     const { evaluateRanking } = await import('../../src/pipeline/evaluate/index.ts');
-    // User 0: perfectly ordered (AUC 1); user 1: reversed (AUC 0); user 2: one class only, left out.
+    // User 0: ordered (AUC 1); user 1: its positive (0.1) beats one of three negatives (AUC 1/3);
+    // user 2: one class only, left out.
     const labels = [1, 0, 0, 1, 0, 0, 1, 1];
     const probs = [0.9, 0.2, 0.8, 0.1, 0.3, 0.05, 0.5, 0.4];
     const users = [0, 0, 1, 1, 1, 1, 2, 2];
     const r = evaluateRanking(labels, probs, users);
-    expect(r.groupAuc).toBeCloseTo(0.5, 12);
-    // Pooled, user 0's 0.9 and user 1's low scores mix: a different number.
-    expect(r.auc).not.toBeCloseTo(0.5, 3);
+    expect(r.groupAuc).toBeCloseTo(2 / 3, 12);
+    // Pooled, every user's rows mix: a different number.
+    expect(r.auc).not.toBeCloseTo(2 / 3, 3);
     expect(evaluateRanking(labels, probs).groupAuc).toBeUndefined();
     expect(() => evaluateRanking(labels, probs, [0, 1])).toThrow(/groups.length/);
   });
