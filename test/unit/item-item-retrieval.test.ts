@@ -67,5 +67,8 @@ describe('itemItemRetrieval', () => {
     const ratio = dot(0) / expected[0]!;
     for (let j = 0; j < n; j++) expect(dot(j)).toBeCloseTo(expected[j]! * ratio, 4);
     expect(ratio).toBeGreaterThan(0);
+    // No history: still a unit vector (the catalogue's own votes), never a zero one.
+    const empty = embedUsers(r.tower, buildFeatureTensors(spec, [{ user: { history: [] } }], { now: 10 }));
+    expect(Math.hypot(...empty)).toBeCloseTo(1, 5);
   });
 });

@@ -20,6 +20,9 @@ import { createRng } from '../data/prng.ts';
 import { TrainConfigError } from './errors.ts';
 import { initTwoTower, type TwoTowerParams } from './two-tower.ts';
 
+/** Length of the user tower's bias (see itemItemRetrieval). */
+const RETRIEVAL_BIAS = 1e-4;
+
 export interface Factors {
   /** [n × d] row-major: orthonormal columns, row r for matrix row r. */
   q: Float32Array;
@@ -129,8 +132,18 @@ export async function itemItemRetrieval(
     itemVectors.set(f.v.subarray(r * dim, (r + 1) * dim), c * dim);
   }
   table.assign(tf.tensor2d(values, [rows, dim]));
+  // A faint bias towards every item's votes at once (Σ Q rows: what the catalogue as a whole
+  // votes for, popularity in effect): an empty history still gets a unit vector, a popular one,
+  // while a real history (pooled rows of norm ~√(d/n)) outweighs it ~1000 to 1.
+  const bias = new Float32Array(dim);
+  for (let r = 0; r < m.items.length; r++) for (let k = 0; k < dim; k++) bias[k]! += f.q[r * dim + k]!;
+  let norm = 0;
+  for (const x of bias) norm += x * x;
+  norm = Math.sqrt(norm);
+  const scale = norm > 0 ? RETRIEVAL_BIAS / norm : 0;
+  for (let k = 0; k < dim; k++) bias[k]! *= scale;
   const layer = tower.user[0]!;
   layer.W.assign(tf.eye(dim));
-  layer.b.assign(tf.zeros([dim]));
+  layer.b.assign(tf.tensor1d(bias));
   return { tower, itemVectors };
 }
