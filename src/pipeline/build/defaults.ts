@@ -5,13 +5,7 @@ export const BUILD_DEFAULTS = Object.freeze({
   seed: 42,
   /** The shared MovieLens copy, relative to the repo root (never committed: its licence forbids it). */
   movielensDir: '../shared/datasets/ml-100k',
-  /** Sampled negatives per positive for the ranker when the data logs none (ratings, implicit). */
-  negativesPerPositive: 2,
-  /** Candidates the feed takes from retrieval before ranking, as the device does. */
-  retrievalCandidates: 500,
-  /** Head-shard candidates every feed also ranks: the most popular and the freshest items. */
-  headPopular: 100,
-  headFresh: 100,
+  // The candidate mix (how many, how many from the head) is the feed's: src/core/feed FEED_COMPOSITION.
   /** K of the feed metrics. */
   feedK: 10,
   /** Length of item and user vectors (the rank of the item-item factorisation). */
