@@ -21,6 +21,5 @@ export const BUILD_DEFAULTS = Object.freeze({
   rankerHoldoutEvery: 5,
   /** Minibatch sizes (measured best throughput on the wasm backend, see src/pipeline/train). */
   dcnBatchSize: 512,
-  twoTowerBatchSize: 256,
   learningRate: 0.003,
 });
