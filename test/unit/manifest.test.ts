@@ -22,7 +22,7 @@ describe('release manifest', () => {
   const cases: [string, (m: M) => unknown, string, RegExp][] = [
     ['not an object', () => 'manifest', '', /Invalid type/],
     ['wrong format', (m) => ({ ...m, format: 'other' }), 'format', /must be "ondeck-release"/],
-    ['newer version', (m) => ({ ...m, formatVersion: 2 }), 'formatVersion', /this runtime reads version 1/],
+    ['newer version', (m) => ({ ...m, formatVersion: 3 }), 'formatVersion', /must be 1 or 2 \(the versions this runtime reads\)/],
     ['missing release id', (m) => ({ ...m, releaseId: undefined }), 'releaseId', /Invalid type/],
     ['release id with spaces', (m) => ({ ...m, releaseId: 'my release' }), 'releaseId', /letters, digits/],
     ['bad created', (m) => ({ ...m, created: 'yesterday' }), 'created', /ISO 8601/],

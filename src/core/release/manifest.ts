@@ -3,6 +3,11 @@
  * content-addressed and immutable; only the manifest changes between releases. A device
  * verifies each artifact's byte size and SHA-256 before use (workers/), so everything it needs
  * to check is named here.
+ *
+ * Version 2 adds `sequence` and `signature` (signature.ts): the publisher signs the manifest
+ * with Ed25519 and the device refuses a release whose sequence is below its last good one.
+ * Version 1 manifests (unsigned) are still read; a device uses them only when the app allows
+ * unsigned releases.
  */
 import * as v from 'valibot';
 import { ValidationError } from '../errors.ts';
@@ -10,9 +15,13 @@ import { tensorLayout } from '../features/build.ts';
 import { parseFeatureSpec, type FeatureSpec } from '../features/spec.ts';
 import { name, nonNegativeInt, parseWith, positiveInt } from '../validation.ts';
 import { modelGoldenSchema, retrievalGoldenSchema, type ModelGolden } from './golden.ts';
+import { signatureSchema } from './signature.ts';
 
 export const MANIFEST_FORMAT = 'ondeck-release';
-export const MANIFEST_VERSION = 1;
+/** The version this code writes. */
+export const MANIFEST_VERSION = 2;
+/** The versions this code reads: 1 (unsigned, no sequence) and 2. */
+export const MANIFEST_VERSIONS = [1, 2] as const;
 
 export const ARTIFACT_KINDS = ['shard', 'model', 'centroids', 'report'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
@@ -62,8 +71,16 @@ const modelSchema = v.object({
 
 const manifestSchema = v.object({
   format: v.literal(MANIFEST_FORMAT, `must be "${MANIFEST_FORMAT}"`),
-  formatVersion: v.literal(MANIFEST_VERSION, `must be ${MANIFEST_VERSION} (this runtime reads version ${MANIFEST_VERSION})`),
+  formatVersion: v.picklist(MANIFEST_VERSIONS, `must be ${MANIFEST_VERSIONS.join(' or ')} (the versions this runtime reads)`),
   releaseId: name,
+  /**
+   * Version 2: grows with every publication (the pipeline uses the signing time in ms, or one
+   * more than the release it replaces), so a republished old release (a rollback) gets a new one.
+   * A device refuses a manifest whose sequence is below its last good one's.
+   */
+  sequence: v.optional(positiveInt),
+  /** Version 2: the publisher's Ed25519 signature over signedManifestBytes(manifest). */
+  signature: v.optional(signatureSchema),
   created: v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 timestamp, e.g. 2026-11-22T10:00:00Z')),
   featureSpec: v.unknown(),
   /** Dimension of the retrieval embeddings (user vector and item embeddings). */
@@ -90,6 +107,8 @@ export type ReleaseManifest = Omit<ManifestShape, 'featureSpec'> & { featureSpec
  */
 export function parseManifest(input: unknown): ReleaseManifest {
   const m = parseWith(manifestSchema, input, '');
+  if (m.signature && m.formatVersion < 2) throw new ValidationError('signature', 'needs formatVersion 2');
+  if (m.signature && m.sequence === undefined) throw new ValidationError('sequence', 'a signed manifest needs a sequence');
   const featureSpec = parseFeatureSpec(m.featureSpec, 'featureSpec');
   const byName = new Map<string, ArtifactRef>();
   m.artifacts.forEach((a, i) => {
