@@ -3,13 +3,15 @@ import { resolve } from 'node:path';
 import { BuildOptionError, parseBuildArgs, runBuild } from '../pipeline/build/index.ts';
 import { createProgress, renderSummaryTable } from '../pipeline/progress/index.ts';
 import { headlineRows } from '../pipeline/report/index.ts';
+import { signingKeyNotice } from '../pipeline/release/index.ts';
 import { OndeckError } from '../core/errors.ts';
 
 export async function buildCommand(argv: readonly string[]): Promise<number> {
   try {
-    const options = parseBuildArgs(argv);
+    const options = parseBuildArgs(argv, process.env);
     const result = await runBuild(options, createProgress());
     for (const w of result.warnings) console.error(`warning: ${w}`);
+    console.error(signingKeyNotice(result.signing.file, result.signing.publicKey, result.signing.created));
     console.log(`\n${renderSummaryTable(headlineRows(result.report))}`);
     const out = resolve(options.out);
     console.log(

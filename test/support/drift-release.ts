@@ -27,6 +27,9 @@ export async function writeDriftRelease(o: {
   driftBaseline?: DriftBaselineInput | null;
   maxCategories?: number;
   releaseId?: string;
+  /** Signs the manifest (release-signing.test.ts); unsigned by default. */
+  signingKey?: import('../../src/pipeline/release/index.ts').ReleaseSigningKey;
+  sequence?: number;
 }): Promise<WriteReleaseResult & { columns: ItemColumn[] }> {
   const rng = createRng(5);
   const maxCategories = o.maxCategories ?? 3;
@@ -52,6 +55,8 @@ export async function writeDriftRelease(o: {
     seed: 1,
     golden: false,
     ...(o.driftBaseline === undefined ? {} : { driftBaseline: o.driftBaseline }),
+    ...(o.signingKey === undefined ? {} : { signingKey: o.signingKey }),
+    ...(o.sequence === undefined ? {} : { sequence: o.sequence }),
   });
   return { ...written, columns };
 }

@@ -3,11 +3,21 @@
  * and their seconds; the release is published atomically at the very end, so a failed build
  * leaves the previous release in place.
  */
+import { resolve } from 'node:path';
 import type { Dataset } from '../data/index.ts';
 import { globalTemporalSplit, perUserTemporalSplit } from '../data/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../export/index.ts';
 import type { Progress } from '../progress/index.ts';
-import { defaultItemColumns, driftBaselineOf, driftItemsFromColumns, verifyRelease, writeRelease } from '../release/index.ts';
+import {
+  defaultItemColumns,
+  defaultSigningKeyFile,
+  driftBaselineOf,
+  driftItemsFromColumns,
+  loadOrCreateSigningKey,
+  loadSigningKey,
+  verifyRelease,
+  writeRelease,
+} from '../release/index.ts';
 import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
 import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
@@ -22,6 +32,8 @@ export interface BuildResult {
   manifest: ReleaseManifest;
   verified: Awaited<ReturnType<typeof verifyRelease>>;
   warnings: string[];
+  /** The key the manifest was signed with: its file, its public half (what apps pin), whether this build made it. */
+  signing: { file: string; publicKey: string; created: boolean };
 }
 
 export async function runBuild(o: BuildOptions, progress: Progress): Promise<BuildResult> {
@@ -35,6 +47,10 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     };
   };
   const lap = clock();
+  // The key before any work: a missing or wrong key file should fail in a second.
+  const signing = o.signingKey !== undefined
+    ? { key: loadSigningKey(o.signingKey), created: false, file: resolve(o.signingKey) }
+    : loadOrCreateSigningKey(defaultSigningKeyFile(o.out));
   // Data first: a wrong path or column should fail in a second, before any backend starts.
   const load = progress.stage(`load ${o.dataset}`);
   const ds: Dataset = loadDataset(o);
@@ -152,6 +168,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     models: { ranker, userTower },
     seed: o.seed,
     driftBaseline,
+    signingKey: signing.key,
   });
   report.seconds.shards = written.seconds;
   report.seconds.total = (performance.now() - started) / 1000;
@@ -160,7 +177,13 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   stage.done(`${written.manifest.releaseId}: ${verified.items} items in ${verified.shards} shards, ${verified.bytes} B`);
   dispose(m1);
   if (shipped !== m1) dispose(shipped);
-  return { report, manifest: written.manifest, verified, warnings: ds.warnings };
+  return {
+    report,
+    manifest: written.manifest,
+    verified,
+    warnings: ds.warnings,
+    signing: { file: signing.file, publicKey: signing.key.publicKey, created: signing.created },
+  };
 }
 
 function cohort(c: ReturnType<typeof evaluateWarmCold>['warm']) {

@@ -24,6 +24,11 @@ export interface BuildOptions {
   seed: number;
   /** Refit the release models on all interactions (default), or ship the protocol-(1) models. */
   releaseFrom: 'all' | 'split';
+  /**
+   * The Ed25519 key file (PKCS#8 PEM) the manifest is signed with; it must exist. Default
+   * defaultSigningKeyFile(out), beside the release folder, generated on first use.
+   */
+  signingKey?: string;
 }
 
 export const BUILD_USAGE = `Usage: ondeck build --dataset <${DATASETS.join('|')}> [options]
@@ -36,7 +41,10 @@ export const BUILD_USAGE = `Usage: ondeck build --dataset <${DATASETS.join('|')}
   --epochs N         training epochs of each model (default ${BUILD_DEFAULTS.epochs})
   --seed S           seed of everything random (default ${BUILD_DEFAULTS.seed}); same seed, same data -> same metrics
   --release-from all|split
-                     refit the shipped models on all interactions (default) or ship the evaluated ones`;
+                     refit the shipped models on all interactions (default) or ship the evaluated ones
+  --signing-key FILE the Ed25519 private key (PKCS#8 PEM) the manifest is signed with; default
+                     $ONDECK_SIGNING_KEY, else <out>.signing-key.pem beside the release folder,
+                     generated on first use (never inside it: that folder is published)`;
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -45,7 +53,7 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
   return n;
 }
 
-export function parseBuildArgs(argv: readonly string[]): BuildOptions {
+export function parseBuildArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): BuildOptions {
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,6 +66,7 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
         epochs: { type: 'string' },
         seed: { type: 'string' },
         'release-from': { type: 'string' },
+        'signing-key': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -93,5 +102,7 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
   };
   if (v.path !== undefined) options.path = v.path;
   if (v.items !== undefined) options.items = v.items;
+  const signingKey = v['signing-key'] ?? (env.ONDECK_SIGNING_KEY || undefined);
+  if (signingKey !== undefined) options.signingKey = signingKey;
   return options;
 }

@@ -10,7 +10,21 @@ export type {
 } from './types.ts';
 export { verifyRelease, readCurrentManifest } from './verify-release.ts';
 export type { ReleaseSummary } from './verify-release.ts';
-export { listReleases, rollback } from './rollback.ts';
+export { listReleases, rollback, signCurrentRelease } from './rollback.ts';
+export {
+  SIGNING_KEY_ENV,
+  SigningKeyError,
+  defaultSigningKeyFile,
+  loadOrCreateSigningKey,
+  loadSigningKey,
+  nextSequence,
+  publicKeyFile,
+  signManifest,
+  signingKeyFromPem,
+  signingKeyNotice,
+  verifyManifestSignature,
+} from './signing.ts';
+export type { ReleaseSigningKey } from './signing.ts';
 export { kmeans, KMEANS_METRICS } from './kmeans.ts';
 export type { KMeansMetric, KMeansOptions, KMeansResult } from './kmeans.ts';
 export { chooseClusterCount } from './cluster-count.ts';

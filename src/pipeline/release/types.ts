@@ -3,6 +3,7 @@ import type { ReleaseManifest } from '../../core/release/index.ts';
 import type { KMeansOptions } from './kmeans.ts';
 import type { DriftBaselineInput } from './drift-baseline.ts';
 import type { ItemColumn, ItemMetaField } from './item-columns.ts';
+import type { ReleaseSigningKey } from './signing.ts';
 
 /** One catalogue item as the writer takes it; its columns and meta come as ItemColumn / ItemMetaField. */
 export interface ItemRecord {
@@ -75,6 +76,10 @@ export interface WriteReleaseOptions {
   golden?: boolean;
   /** The training window's feature distributions (driftBaselineOf); written as releases/<id>.drift.json. */
   driftBaseline?: DriftBaselineInput | null;
+  /** Signs the manifest (formatVersion 2); without it the manifest is unsigned. */
+  signingKey?: ReleaseSigningKey | null;
+  /** The signed manifest's sequence; default the time in ms, or one more than outDir's current manifest. */
+  sequence?: number;
 }
 
 export interface WriteReleaseResult {

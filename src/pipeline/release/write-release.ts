@@ -9,6 +9,10 @@
  * releases/<id>.json for rollback (and the drift baseline, when given, as releases/<id>.drift.json),
  * and finally manifest.json replaced by a rename. Any failure before that rename leaves the
  * previous release current and whole; the temporary folder is removed either way.
+ *
+ * With a signing key the manifest is signed (signing.ts) with a sequence above the one of the
+ * manifest it replaces. A release id names one content forever: writing the same content again
+ * (a new sequence and signature) is no conflict.
  */
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -42,6 +46,7 @@ import { headSize, selectHead } from './head.ts';
 import { goldenVectors } from './golden-vectors.ts';
 import { kmeans } from './kmeans.ts';
 import { checkRelease } from './release-input.ts';
+import { nextSequence, signManifest } from './signing.ts';
 import { compactClusters, encodeCentroids, encodeRows } from './shards.ts';
 import type { WriteReleaseOptions, WriteReleaseResult } from './types.ts';
 
@@ -124,11 +129,14 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
       golden,
     };
     const releaseId = o.releaseId ?? defaultReleaseId(parts);
-    const manifest = validateManifest(buildManifest({ ...parts, releaseId }));
+    const unsigned = validateManifest(buildManifest({ ...parts, releaseId }));
+    const manifest = o.signingKey
+      ? validateManifest(signManifest(unsigned, o.signingKey, o.sequence ?? nextSequence(await currentSequence(outDir))))
+      : unsigned;
     const json = `${JSON.stringify(manifest, null, 2)}\n`;
     const releaseFile = join(outDir, RELEASES_DIR, `${releaseId}.json`);
     const existing = await readFile(releaseFile, 'utf8').catch(() => null);
-    if (existing !== null && existing !== json) throw new ReleaseConflictError(releaseId);
+    if (existing !== null && existing !== json && !sameContent(existing, json)) throw new ReleaseConflictError(releaseId);
     const tmpManifest = join(tmp, MANIFEST_FILE);
     await writeDurable(tmpManifest, json);
     // The drift baseline sits beside the release's manifest copy, for the server's PSI figures.
@@ -162,5 +170,28 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The sequence of outDir's current manifest, if it has one. */
+async function currentSequence(outDir: string): Promise<number | undefined> {
+  try {
+    const seq = (JSON.parse(await readFile(join(outDir, MANIFEST_FILE), 'utf8')) as { sequence?: unknown }).sequence;
+    return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two manifests of the same release content: equal but for their publication (sequence, signature). */
+function sameContent(a: string, b: string): boolean {
+  const content = (text: string) => {
+    const { sequence: _s, signature: _g, formatVersion: _v, ...rest } = JSON.parse(text) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  try {
+    return content(a) === content(b);
+  } catch {
+    return false;
   }
 }
