@@ -46,11 +46,18 @@ export class NotFoundError extends HttpError {
   }
 }
 
+const RATE_SCOPES = {
+  ip: 'too many requests for this address',
+  token: 'too many requests for this token',
+  'token-issue': 'too many device tokens for this address',
+  'key-failures': 'too many wrong secret keys from this address',
+} as const;
+
 export class RateLimitedError extends HttpError {
   override name = 'RateLimited';
   readonly retryAfterSeconds: number;
-  constructor(scope: 'ip' | 'token', retryAfterSeconds: number) {
-    super(429, `too many requests for this ${scope === 'ip' ? 'address' : 'token'}; retry after ${retryAfterSeconds} s`);
+  constructor(scope: 'ip' | 'token' | 'token-issue' | 'key-failures', retryAfterSeconds: number) {
+    super(429, `${RATE_SCOPES[scope]}; retry after ${retryAfterSeconds} s`);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
@@ -60,5 +67,33 @@ export class ReleaseUnavailableError extends HttpError {
   override name = 'ReleaseUnavailable';
   constructor(status: 404 | 500, message: string, options?: { cause?: unknown }) {
     super(status, message, options);
+  }
+}
+
+/** A daily storage quota (per app or per address) is spent; retry after the next UTC midnight. */
+export class QuotaExceededError extends HttpError {
+  override name = 'QuotaExceeded';
+  readonly retryAfterSeconds: number;
+  constructor(scope: 'app' | 'address', retryAfterSeconds: number) {
+    super(429, `the daily storage quota of this ${scope} is spent; retry after ${retryAfterSeconds} s (the next UTC day)`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The Host header names no host this server answers for (DNS rebinding, a stray vhost). */
+export class MisdirectedRequestError extends HttpError {
+  override name = 'MisdirectedRequest';
+  constructor(message: string) {
+    super(421, message, { field: 'host' });
+  }
+}
+
+/** createServer / startServer options that cannot work; `option` names the one to fix. */
+export class ServerConfigError extends OndeckError {
+  override name = 'ServerConfigError';
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.option = option;
   }
 }

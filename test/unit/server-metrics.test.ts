@@ -26,7 +26,8 @@ async function seeded() {
     { type: 'impression', itemId: 'b', at: T0 + 3 },
   ], { feed: 'shorts', installId: 'inst-1' }));
   await postEvents(s.app, pseudonymous('batch-met-ev02', [{ type: 'impression', itemId: 'b', at: T0 }, { type: 'hide', itemId: 'b', at: T0 + 5 }], { feed: 'shorts', installId: 'inst-2' }));
-  await postEvents(s.app, pseudonymous('batch-met-ev02', [{ type: 'impression', itemId: 'b', at: T0 }], { feed: 'shorts', installId: 'inst-2' }));
+  // A replay (the same body again): acknowledged as a duplicate, stored once.
+  await postEvents(s.app, pseudonymous('batch-met-ev02', [{ type: 'impression', itemId: 'b', at: T0 }, { type: 'hide', itemId: 'b', at: T0 + 5 }], { feed: 'shorts', installId: 'inst-2' }));
   await postEvents(s.app, { mode: 'aggregate' });
   return s;
 }

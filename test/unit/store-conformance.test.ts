@@ -175,8 +175,14 @@ describe.each(ADAPTERS)('feature store conformance: %s', (kind, makePlace) => {
     const before = await store.itemFeatures(FEATURE_OPTIONS);
     expect(await store.ingest(P1, NOW + 1000)).toEqual({ stored: 0, duplicate: true });
     expect(await store.ingest(A1, NOW + 1000)).toEqual({ stored: 0, duplicate: true });
-    // Same id, different content: still a replay (the device's id is the identity).
-    expect(await store.ingest({ ...P1, events: P1.events.slice(0, 1) }, NOW + 2000)).toEqual({ stored: 0, duplicate: true });
+    // Same id, different content (rows, install, mode): not a replay but a conflict (issue 14),
+    // refused with nothing written.
+    await expect(store.ingest({ ...P1, events: P1.events.slice(0, 1) }, NOW + 2000)).rejects.toMatchObject({ name: 'BatchConflictError' });
+    await expect(store.ingest({ ...P1, installId: 'inst-other' }, NOW + 2000)).rejects.toMatchObject({ name: 'BatchConflictError' });
+    await expect(store.ingest({ ...A1, batchId: P1.batchId }, NOW + 2000)).rejects.toMatchObject({ name: 'BatchConflictError' });
+    // Key order does not make a different body: the hash is of canonical JSON.
+    const reordered = JSON.parse(JSON.stringify({ events: P1.events, feed: P1.feed, mode: P1.mode, installId: P1.installId, releaseId: P1.releaseId, batchId: P1.batchId }));
+    expect(await store.ingest(reordered, NOW + 3000)).toEqual({ stored: 0, duplicate: true });
     expect(await store.stats()).toEqual({ batches: 2, duplicates: 3, events: 7, countRows: 4 });
     expect(await store.itemFeatures(FEATURE_OPTIONS)).toEqual(before);
   });
@@ -323,8 +329,13 @@ describe.each(ADAPTERS)('feature store conformance: %s', (kind, makePlace) => {
     expect(f.b!.meanWatchFraction).toBeNull();
     expect(await store.deleteInstall('inst-a')).toEqual({ deleted: 0 });
     expect(await store.deleteInstall('nobody')).toEqual({ deleted: 0 });
-    // The batch record went too: the same batch, sent again, is stored again.
-    expect(await store.ingest(P1, NOW)).toEqual({ stored: 7, duplicate: false });
+    // The batch record went too, but the install keeps a tombstone (issue 14): the same batch
+    // sent again, or a new one of that install, is refused and nothing comes back.
+    await expect(store.ingest(P1, NOW)).rejects.toMatchObject({ name: 'InstallDeletedError' });
+    await expect(store.ingest({ ...P1, batchId: 'batch-p1-new' }, NOW)).rejects.toMatchObject({ name: 'InstallDeletedError' });
+    expect(await store.stats()).toEqual({ batches: 2, duplicates: 0, events: 3, countRows: 4 });
+    // Other installs are unaffected.
+    expect(await store.ingest({ ...P1, batchId: 'batch-p1-oth', installId: 'inst-c' }, NOW)).toEqual({ stored: 7, duplicate: false });
   });
 
   it('migrates twice harmlessly and keeps everything across close and reopen', async () => {
@@ -351,6 +362,65 @@ describe.each(ADAPTERS)('feature store conformance: %s', (kind, makePlace) => {
     expect(await again.ingest(P3, NOW)).toEqual({ stored: 3, duplicate: false });
     const after = await again.exportEvents({ since: 0, afterSeq: events.at(-1)!.seq, limit: 100 });
     expect(after.map((e) => e.install)).toEqual(['inst-b', 'inst-b', 'inst-b']);
+  });
+
+  // Issue 14: what one adapter would store and the other answer 500 to is refused by both alike.
+  it('refuses NUL characters, unpaired surrogates and impossible days, naming the field, storing nothing', async () => {
+    const store = await fresh();
+    const cases: Array<[string, PseudonymousBatch | AggregateBatch]> = [
+      ['events[1].itemId', { ...P1, batchId: 'batch-nul-01', events: [P1.events[0]!, { ...P1.events[1]!, itemId: 'a\u0000b' }] }],
+      ['installId', { ...P1, batchId: 'batch-sur-01', installId: 'inst-\ud800' }],
+      ['feed', { ...P1, batchId: 'batch-sur-02', feed: 'home\udfff' }],
+      ['counts[1].day', { ...A1, batchId: 'batch-day-01', counts: [A1.counts[0]!, { ...A1.counts[1]!, day: '2023-02-31' }] }],
+      ['counts[0].day', { ...A1, batchId: 'batch-day-02', counts: [{ ...A1.counts[0]!, day: '2023-13-01' }] }],
+      ['counts[0].itemId', { ...A1, batchId: 'batch-nul-02', counts: [{ ...A1.counts[0]!, itemId: '\u0000' }] }],
+    ];
+    for (const [field, batch] of cases) {
+      await expect(store.ingest(batch, NOW), field).rejects.toMatchObject({ name: 'InvalidBatchError', field });
+    }
+    expect(await store.stats()).toEqual({ batches: 0, duplicates: 0, events: 0, countRows: 0 });
+    // Paired surrogates (an emoji) and leap days are fine.
+    expect(await store.ingest({ ...P1, batchId: 'batch-emoji-1', events: [{ ...P1.events[0]!, itemId: 'clip-\u{1F600}' }] }, NOW)).toEqual({ stored: 1, duplicate: false });
+    expect(await store.ingest({ ...A1, batchId: 'batch-leap-01', counts: [{ ...A1.counts[0]!, day: '2024-02-29' }] }, NOW)).toEqual({ stored: 1, duplicate: false });
+    expect((await store.exportEvents({ since: 0, afterSeq: 0, limit: 10 }))[0]!.item).toBe('clip-\u{1F600}');
+  });
+
+  it('bounds the metrics window at both ends and keeps rates within [0, 1] whatever the counters hold', async () => {
+    const store = await fresh();
+    await store.ingest(A1, NOW);
+    // Rows a poisoned device could have left: far-future days and absurd, negative sums.
+    await store.ingest({ ...A1, batchId: 'batch-junk-01', counts: [
+      { ...A1.counts[0]!, itemId: 'x', day: '2099-01-01', impressions: 1e6, clicks: 1e6 },
+      { ...A1.counts[0]!, itemId: 'y', day: '2024-05-12', impressions: -9, clicks: 6, watches: 1, watchFractionSum: 7 },
+    ] }, NOW);
+    const until = NOW + DAY;
+    const m = byFeed(await store.feedMetrics({ since: D, until }));
+    // a (10 impressions, 2 clicks) + c (4, 0) + y (-9, 6): the 2099 row is out; 8 / 5 reads as 1.
+    expect(m.side).toMatchObject({ impressions: 5, clicks: 8, ctr: 1 });
+    expect((await store.dailyCounts({ since: D, until })).map((r) => r.day)).not.toContain('2099-01-01');
+    expect((await store.dailyCounts({ since: D })).map((r) => r.day)).toContain('2099-01-01');
+    const f = byItem(await store.itemFeatures(FEATURE_OPTIONS));
+    // Dated after tomorrow: not an item's feature. y's negative impressions: CTR held to [0, 1].
+    expect(f.x).toBeUndefined();
+    expect(f.y!.smoothedCtr).toBe(1);
+    expect(f.y!.meanWatchFraction).toBe(1);
+  });
+
+  it('forgets old batch ids in bounded steps and writes a health probe', async () => {
+    const store = await fresh();
+    await store.ingest(P1, NOW - 10 * DAY);
+    await store.ingest(A1, NOW - 9 * DAY);
+    await store.ingest(P3, NOW);
+    expect(await store.expireBatches({ before: NOW - DAY, limit: 1 })).toEqual({ deleted: 1 });
+    expect(await store.expireBatches({ before: NOW - DAY, limit: 10 })).toEqual({ deleted: 1 });
+    expect(await store.expireBatches({ before: NOW - DAY, limit: 10 })).toEqual({ deleted: 0 });
+    // The events stay; only the replay record went.
+    expect(await store.stats()).toEqual({ batches: 1, duplicates: 0, events: 10, countRows: 6 });
+    expect(await store.ingest(P3, NOW)).toEqual({ stored: 0, duplicate: true });
+    await store.probeWrite(NOW);
+    await store.probeWrite(NOW + 1);
+    await store.close();
+    await expect(store.probeWrite(NOW + 2)).rejects.toMatchObject({ name: 'StoreClosedError' });
   });
 });
 

@@ -2,6 +2,7 @@
  * Feed metrics from the per-feed counter sums both adapters read with their own SQL: one row per
  * feed plus '*' for all feeds together, and the CTR, computed in one place.
  */
+import { clampRate } from './item-features.ts';
 import type { FeedMetrics } from './types.ts';
 
 export interface FeedSumRow {
@@ -24,7 +25,7 @@ export function feedMetricsOf(rows: readonly FeedSumRow[]): FeedMetrics[] {
     feed: r.feed,
     impressions: r.impressions,
     clicks: r.clicks,
-    ctr: r.impressions > 0 ? r.clicks / r.impressions : null,
+    ctr: r.impressions > 0 ? clampRate(r.clicks / r.impressions) : null,
     watchSeconds: r.watch_seconds,
     watches: r.watches,
   }));

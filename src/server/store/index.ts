@@ -2,6 +2,7 @@
  * Opens the feature store the server was given: SQLite by default (embedded, one file), Postgres
  * when a URL is given. The Postgres adapter (and `pg`) is loaded only when asked for.
  */
+import { ServerConfigError } from '../errors.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 import type { FeatureStore } from './types.ts';
 
@@ -14,13 +15,13 @@ export interface StoreLocation {
 
 export async function openStore(location: StoreLocation): Promise<FeatureStore> {
   if (location.postgres !== undefined && location.db !== undefined) {
-    throw new Error('openStore: give either db (SQLite file) or postgres (URL), not both');
+    throw new ServerConfigError('store', 'give either db (SQLite file) or postgres (URL), not both');
   }
   if (location.postgres !== undefined) {
     const { openPostgresStore } = await import('./postgres/index.ts');
     return openPostgresStore(location.postgres);
   }
-  if (location.db === undefined) throw new Error('openStore: give db (an SQLite file) or postgres (a URL)');
+  if (location.db === undefined) throw new ServerConfigError('store', 'give db (an SQLite file) or postgres (a URL)');
   return openSqliteStore(location.db);
 }
 
@@ -35,3 +36,6 @@ export type {
   ItemFeatures,
   StoreStats,
 } from './types.ts';
+export { BatchConflictError, InstallDeletedError, InvalidBatchError, StoreClosedError } from './errors.ts';
+export { batchHash, installHash } from './batch-identity.ts';
+export { checkStorable, isCalendarDay } from './check-storable.ts';

@@ -13,6 +13,11 @@ export interface ItemDaySums {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A rate read from noisy sums, held to [0, 1] (NaN, from 0/0 or worse, reads as 0). */
+export function clampRate(x: number): number {
+  return x > 0 ? Math.min(1, x) : 0;
+}
 /** A day's counts are dated at its midpoint (12:00 UTC): on average that is when they happened. */
 const MIDDAY_MS = DAY_MS / 2;
 
@@ -23,12 +28,15 @@ const MIDDAY_MS = DAY_MS / 2;
 export function foldItemFeatures(rows: Iterable<ItemDaySums>, o: ItemFeatureOptions): ItemFeatures[] {
   const acc = new Map<string, { imp: number; clk: number; wat: number; ws: number; wfs: number; rImp: number; rClk: number }>();
   for (const r of rows) {
+    const start = dayStart(r.day);
+    // Rows dated after tomorrow (or on no calendar day) were never a real device's: left out.
+    if (!(start <= o.now + DAY_MS)) continue;
     let a = acc.get(r.item);
     if (!a) {
       a = { imp: 0, clk: 0, wat: 0, ws: 0, wfs: 0, rImp: 0, rClk: 0 };
       acc.set(r.item, a);
     }
-    const ageDays = Math.max(0, (o.now - (dayStart(r.day) + MIDDAY_MS)) / DAY_MS);
+    const ageDays = Math.max(0, (o.now - (start + MIDDAY_MS)) / DAY_MS);
     const w = 2 ** (-ageDays / o.halfLifeDays);
     a.imp += r.impressions;
     a.clk += r.clicks;
@@ -44,9 +52,10 @@ export function foldItemFeatures(rows: Iterable<ItemDaySums>, o: ItemFeatureOpti
       itemId,
       impressions: a.imp,
       clicks: a.clk,
-      smoothedCtr: (a.clk + o.priorClicks) / (a.imp + o.priorImpressions),
+      // Noisy counters (local DP) can make either sum small or negative: rates stay rates.
+      smoothedCtr: clampRate((a.clk + o.priorClicks) / (a.imp + o.priorImpressions)),
       watchSeconds: a.ws,
-      meanWatchFraction: a.wat > 0 ? a.wfs / a.wat : null,
+      meanWatchFraction: a.wat > 0 ? clampRate(a.wfs / a.wat) : null,
       recentImpressions: a.rImp,
       recentClicks: a.rClk,
     };

@@ -82,15 +82,29 @@ export interface FeatureStore {
    * Stores the batch in one transaction, committed before this resolves, unless its batchId was
    * stored before (then nothing is written and `duplicate` is true). Concurrent calls with the
    * same batchId store it exactly once. `receivedAt` is the server's clock in ms.
+   * Refuses, writing nothing: strings with NUL or unpaired surrogates and days that are no
+   * calendar date (InvalidBatchError), a known batch id with another body (BatchConflictError),
+   * a batch of a deleted install (InstallDeletedError).
    */
   ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult>;
   itemFeatures(options: ItemFeatureOptions): Promise<ItemFeatures[]>;
   /** Pseudonymous events with seq > afterSeq and at >= since, in seq order, at most `limit`. */
   exportEvents(options: { since: number; afterSeq: number; limit: number }): Promise<ExportedEvent[]>;
-  /** Removes every event and batch record of one install; returns how many events went. */
-  deleteInstall(installId: string): Promise<{ deleted: number }>;
-  feedMetrics(options: { since: number }): Promise<FeedMetrics[]>;
-  dailyCounts(options: { since: number }): Promise<DailyCount[]>;
+  /**
+   * Removes every event and batch record of one install and keeps a tombstone (a hash of its id,
+   * dated `at`), so later batches of that install are refused; returns how many events went.
+   */
+  deleteInstall(installId: string, at?: number): Promise<{ deleted: number }>;
+  /** Counter sums of the days from the day of `since` to the day of `until` (default: no end). */
+  feedMetrics(options: { since: number; until?: number }): Promise<FeedMetrics[]>;
+  dailyCounts(options: { since: number; until?: number }): Promise<DailyCount[]>;
+  /**
+   * Forgets batch ids received before `before` (at most `limit` of them per call), so replay
+   * detection does not keep every id forever; returns how many went.
+   */
+  expireBatches(options: { before: number; limit: number }): Promise<{ deleted: number }>;
+  /** Writes one row and commits it (for health checks): rejects when the store takes no writes. */
+  probeWrite(at: number): Promise<void>;
   /**
    * Item feature values observed in events from `since` (e.g. the watch fraction of each watch
    * event, the item of each impression), the raw material of drift (PSI) against the training

@@ -62,6 +62,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX item_day_counts_day ON item_day_counts (day);
     `,
   },
+  {
+    version: 2,
+    description: 'batch body hashes, install tombstones, batch expiry, health probe',
+    sql: `
+      ALTER TABLE batches ADD COLUMN body_hash text;
+      CREATE INDEX batches_received ON batches (received_at);
+      CREATE TABLE deleted_installs (
+        install_hash text PRIMARY KEY,
+        deleted_at   bigint NOT NULL
+      );
+      CREATE TABLE health_probe (
+        id integer PRIMARY KEY CHECK (id = 1),
+        at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any fixed 64-bit key; only ondeck's migrations take it. */

@@ -13,7 +13,10 @@
 import pg from 'pg';
 import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
+import { batchHash, installHash } from '../batch-identity.ts';
+import { checkStorable } from '../check-storable.ts';
 import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
 import type {
@@ -32,6 +35,10 @@ import { countColumns, eventColumns } from './ingest-rows.ts';
 import { runMigrations } from './migrations.ts';
 import {
   ADD_COUNTS,
+  ADD_TOMBSTONE,
+  BATCH_HASH,
+  EXPIRE_BATCHES,
+  PROBE_WRITE,
   DAILY_SUMS,
   DELETE_BATCHES_OF_INSTALL,
   DELETE_EVENTS_OF_INSTALL,
@@ -61,6 +68,20 @@ function clampMs(ms: number): number {
   return Math.max(-8.64e15, Math.min(8.64e15, Math.floor(ms)));
 }
 
+/** The last day a `until` bound can name: no bound. */
+const NO_END_DAY = '9999-12-31';
+
+/** The UTC day of a time, clamped to the years a `YYYY-MM-DD` (and Postgres `date`) can name. */
+function dayOf(ms: number): string {
+  return utcDay(Math.max(-62_135_596_800_000, Math.min(253_402_300_799_999, Math.floor(ms))));
+}
+
+interface IngestRow {
+  fresh: number;
+  gone: boolean;
+  prev_hash: string | null;
+}
+
 interface SumRow {
   impressions: number;
   clicks: number;
@@ -84,9 +105,11 @@ export class PostgresStore implements FeatureStore {
   }
 
   async ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
-    if (this.#closed) throw new Error('the feature store is closed');
+    if (this.#closed) throw new StoreClosedError();
+    checkStorable(batch);
     const release = batch.releaseId ?? null;
-    let fresh: number;
+    const hash = batchHash(batch);
+    let outcome: IngestRow;
     let stored: number;
     if (batch.mode === 'pseudonymous') {
       stored = batch.events.length;
@@ -94,21 +117,25 @@ export class PostgresStore implements FeatureStore {
       const c = countColumns(
         countEvents(batch.events.map((x) => ({ item: x.itemId, type: x.type, at: x.at, feed: batch.feed, watchSeconds: x.watchSeconds, watchFraction: x.watchFraction }))),
       );
-      const { rows } = await this.#pool.query<{ fresh: number }>({ name: 'ondeck-insert-events', text: INSERT_EVENTS, values: [
+      const { rows } = await this.#pool.query<IngestRow>({ name: 'ondeck-insert-events-v2', text: INSERT_EVENTS, values: [
         batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored,
         e.items, e.types, e.ats, e.watchSeconds, e.watchFractions,
-        c.items, c.days, ...c.values,
+        c.items, c.days, ...c.values, installHash(batch.installId), hash,
       ] });
-      fresh = rows[0]?.fresh ?? 0;
+      outcome = rows[0]!;
     } else {
       stored = batch.counts.length;
       const c = countColumns(countsOfAggregate(batch));
-      const { rows } = await this.#pool.query<{ fresh: number }>({ name: 'ondeck-upsert-counts', text: UPSERT_COUNTS, values: [
-        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, c.items, c.days, ...c.values,
+      const { rows } = await this.#pool.query<IngestRow>({ name: 'ondeck-upsert-counts-v2', text: UPSERT_COUNTS, values: [
+        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, c.items, c.days, ...c.values, hash,
       ] });
-      fresh = rows[0]?.fresh ?? 0;
+      outcome = rows[0]!;
     }
-    if (fresh === 1) return { stored, duplicate: false };
+    if (outcome.gone) throw new InstallDeletedError();
+    if (outcome.fresh === 1) return { stored, duplicate: false };
+    // Committed by a concurrent ingest after this statement's snapshot: read it now.
+    const prev = outcome.prev_hash ?? (await this.#pool.query<{ body_hash: string | null }>(BATCH_HASH, [batch.batchId])).rows[0]?.body_hash ?? null;
+    if (prev !== null && prev !== hash) throw new BatchConflictError(batch.batchId);
     this.#duplicates++;
     return { stored: 0, duplicate: true };
   }
@@ -146,11 +173,13 @@ export class PostgresStore implements FeatureStore {
     });
   }
 
-  async deleteInstall(installId: string): Promise<{ deleted: number }> {
+  async deleteInstall(installId: string, at = Date.now()): Promise<{ deleted: number }> {
+    if (this.#closed) throw new StoreClosedError();
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       try {
+        await client.query(ADD_TOMBSTONE, [installHash(installId), Math.round(at)]);
         const { rows } = await client.query<{ item: string; type: EventType; at: number; feed: string; watch_seconds: number | null; watch_fraction: number | null }>(
           DELETE_EVENTS_OF_INSTALL,
           [installId],
@@ -176,13 +205,16 @@ export class PostgresStore implements FeatureStore {
     }
   }
 
-  async feedMetrics(o: { since: number }): Promise<FeedMetrics[]> {
-    const { rows } = await this.#pool.query<SumRow & { feed: string }>(FEED_SUMS, [utcDay(clampMs(o.since))]);
+  async feedMetrics(o: { since: number; until?: number }): Promise<FeedMetrics[]> {
+    const { rows } = await this.#pool.query<SumRow & { feed: string }>(FEED_SUMS, [dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)]);
     return feedMetricsOf(rows);
   }
 
-  async dailyCounts(o: { since: number }): Promise<DailyCount[]> {
-    const { rows } = await this.#pool.query<{ day: string } & Record<(typeof DAILY_TYPES)[number][1], number>>(DAILY_SUMS, [utcDay(clampMs(o.since))]);
+  async dailyCounts(o: { since: number; until?: number }): Promise<DailyCount[]> {
+    const { rows } = await this.#pool.query<{ day: string } & Record<(typeof DAILY_TYPES)[number][1], number>>(DAILY_SUMS, [
+      dayOf(o.since),
+      o.until === undefined ? NO_END_DAY : dayOf(o.until),
+    ]);
     const out: DailyCount[] = [];
     for (const r of rows) {
       for (const [type, column] of DAILY_TYPES) if (r[column] !== 0) out.push({ day: r.day, type, count: r[column] });
@@ -208,6 +240,17 @@ export class PostgresStore implements FeatureStore {
 
   async ping(): Promise<void> {
     await this.#pool.query('SELECT 1');
+  }
+
+  async expireBatches(o: { before: number; limit: number }): Promise<{ deleted: number }> {
+    if (this.#closed) throw new StoreClosedError();
+    const r = await this.#pool.query(EXPIRE_BATCHES, [clampMs(o.before), Math.max(0, Math.floor(o.limit))]);
+    return { deleted: r.rowCount ?? 0 };
+  }
+
+  async probeWrite(at: number): Promise<void> {
+    if (this.#closed) throw new StoreClosedError();
+    await this.#pool.query(PROBE_WRITE, [Math.round(at)]);
   }
 
   async close(): Promise<void> {

@@ -41,10 +41,20 @@ function upsertCounts(feed: string, first: string): string {
  */
 export const SEQ_LOCK = 0x6f6e6465636c; // 'ondecl'
 
+/**
+ * Every ingest answers `fresh` (1: claimed and written), `gone` (the install has a tombstone:
+ * nothing written) and `prev_hash` (the body hash of an earlier batch of that id, as the
+ * statement's snapshot saw it; null for a row from before hashes were kept, or one committed by
+ * a concurrent ingest while this one waited, which the adapter then reads again).
+ * $22 the install's hash, $23 the body hash.
+ */
 export const INSERT_EVENTS = `
-  WITH b AS (
-    INSERT INTO batches (batch_id, mode, install_id, release_id, feed, received_at, stored)
-    SELECT $1, 'pseudonymous', $2, $3, $4, $5, $6 FROM (SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK})) AS seq_lock
+  WITH t AS (
+    SELECT EXISTS (SELECT 1 FROM deleted_installs WHERE install_hash = $22) AS gone
+  ), b AS (
+    INSERT INTO batches (batch_id, mode, install_id, release_id, feed, received_at, stored, body_hash)
+    SELECT $1, 'pseudonymous', $2, $3, $4, $5, $6, $23 FROM (SELECT pg_advisory_xact_lock_shared(${SEQ_LOCK})) AS seq_lock, t
+    WHERE NOT t.gone
     ON CONFLICT (batch_id) DO NOTHING
     RETURNING batch_id
   ), e AS (
@@ -56,18 +66,31 @@ export const INSERT_EVENTS = `
   ), c AS (
     ${upsertCounts('$4', '$12')}
   )
-  SELECT count(*)::int AS fresh FROM b`;
+  SELECT (SELECT count(*) FROM b)::int AS fresh, (SELECT gone FROM t) AS gone,
+         (SELECT body_hash FROM batches WHERE batch_id = $1) AS prev_hash`;
 
+/** As INSERT_EVENTS, for aggregate batches (no install, never gone); $16 the body hash. */
 export const UPSERT_COUNTS = `
   WITH b AS (
-    INSERT INTO batches (batch_id, mode, install_id, release_id, feed, received_at, stored)
-    VALUES ($1, 'aggregate', NULL, $2, $3, $4, $5)
+    INSERT INTO batches (batch_id, mode, install_id, release_id, feed, received_at, stored, body_hash)
+    VALUES ($1, 'aggregate', NULL, $2, $3, $4, $5, $16)
     ON CONFLICT (batch_id) DO NOTHING
     RETURNING batch_id
   ), c AS (
     ${upsertCounts('$3', '$6')}
   )
-  SELECT count(*)::int AS fresh FROM b`;
+  SELECT (SELECT count(*) FROM b)::int AS fresh, false AS gone,
+         (SELECT body_hash FROM batches WHERE batch_id = $1) AS prev_hash`;
+
+export const BATCH_HASH = 'SELECT body_hash FROM batches WHERE batch_id = $1';
+
+export const ADD_TOMBSTONE = 'INSERT INTO deleted_installs (install_hash, deleted_at) VALUES ($1, $2) ON CONFLICT (install_hash) DO NOTHING';
+
+/** Oldest first, at most $2 per call. */
+export const EXPIRE_BATCHES = `
+  DELETE FROM batches WHERE ctid IN (SELECT ctid FROM batches WHERE received_at < $1 ORDER BY received_at LIMIT $2)`;
+
+export const PROBE_WRITE = 'INSERT INTO health_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at';
 
 /** Adds counter rows (possibly negative, for a deletion) to item_day_counts. $1 feed, $2.. columns. */
 export const ADD_COUNTS = `
@@ -88,16 +111,16 @@ export const ITEM_DAY_SUMS = `
     sum(watches) AS watches, sum(watch_seconds) AS "watchSeconds", sum(watch_fraction_sum) AS "watchFractionSum"
   FROM item_day_counts GROUP BY item_id, day`;
 
-/** $1 the UTC day of `since`: counters are per day, so the whole day holding `since` counts. */
+/** $1 the UTC day of `since`: counters are per day, so the whole day holding `since` counts; $2 the last day. */
 export const FEED_SUMS = `
   SELECT feed, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(watches) AS watches, sum(watch_seconds) AS watch_seconds
-  FROM item_day_counts WHERE day >= $1::date GROUP BY feed ORDER BY feed`;
+  FROM item_day_counts WHERE day >= $1::date AND day <= $2::date GROUP BY feed ORDER BY feed`;
 
-/** $1 the UTC day of `since`. */
+/** $1 the UTC day of `since`, $2 the last day. */
 export const DAILY_SUMS = `
   SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(watches) AS watches,
     sum(likes) AS likes, sum(hides) AS hides, sum(skips) AS skips
-  FROM item_day_counts WHERE day >= $1::date GROUP BY day ORDER BY day`;
+  FROM item_day_counts WHERE day >= $1::date AND day <= $2::date GROUP BY day ORDER BY day`;
 
 /** The highest seq handed out so far (0 before the first). */
 export const LAST_SEQ = `

@@ -62,6 +62,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX item_day_counts_day ON item_day_counts (day);
     `,
   },
+  {
+    version: 2,
+    description: 'batch body hashes, install tombstones, batch expiry, health probe',
+    sql: `
+      ALTER TABLE batches ADD COLUMN body_hash TEXT;
+      CREATE INDEX batches_received ON batches (received_at);
+      CREATE TABLE deleted_installs (
+        install_hash TEXT PRIMARY KEY,
+        deleted_at   INTEGER NOT NULL
+      );
+      CREATE TABLE health_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies the missing migrations; returns the versions applied now. */

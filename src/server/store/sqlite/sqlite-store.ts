@@ -10,11 +10,14 @@
  * transaction as its events; when it was there already, nothing else is written.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
+import { batchHash, installHash } from '../batch-identity.ts';
+import { checkStorable } from '../check-storable.ts';
 import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
 import type { DailyCount, ExportedEvent, FeatureStore, FeedMetrics, IngestResult, StoreStats } from '../types.ts';
@@ -50,13 +53,34 @@ interface DailyRow {
   skips: number;
 }
 
+/** The UTC day of a time, clamped to the years a `YYYY-MM-DD` can name. */
+function dayOf(ms: number): string {
+  return utcDay(Math.max(-62_135_596_800_000, Math.min(253_402_300_799_999, ms)));
+}
+
 interface Job {
   batch: EventBatch;
   receivedAt: number;
 }
 
+/** The last day a `until` bound can name: no bound. */
+const NO_END_DAY = '9999-12-31';
+
+/**
+ * The database, its WAL and its shared-memory file hold install ids: owner-only (0600). SQLite
+ * creates the WAL and SHM files with the database file's mode, so creating that one 0600 before
+ * SQLite opens it is enough; files a looser umask made earlier are tightened.
+ */
+function ownerOnly(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export async function openSqliteStore(file: string): Promise<FeatureStore> {
-  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    ownerOnly(file);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -114,7 +138,12 @@ class SqliteStore implements FeatureStore {
   }
 
   ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
-    if (this.closed) return Promise.reject(new Error('the feature store is closed'));
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    try {
+      checkStorable(batch);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.group.submit({ batch, receivedAt }).then((r) => {
       if (r.duplicate) this.duplicates++;
       return r;
@@ -124,8 +153,15 @@ class SqliteStore implements FeatureStore {
   private write({ batch, receivedAt }: Job): IngestResult {
     const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
     const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
-    const claimed = this.st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored);
-    if (claimed.changes === 0) return { stored: 0, duplicate: true };
+    if (installId !== null && this.st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
+    const hash = batchHash(batch);
+    const claimed = this.st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored, hash);
+    if (claimed.changes === 0) {
+      // A replay carries the same body; a row from before hashes were kept (null) cannot tell.
+      const before = this.st.batchHashOf.get(batch.batchId) as { body_hash: string | null } | undefined;
+      if (before && before.body_hash !== null && before.body_hash !== hash) throw new BatchConflictError(batch.batchId);
+      return { stored: 0, duplicate: true };
+    }
     let rows: DayCounts[];
     if (batch.mode === 'pseudonymous') {
       const { installId, feed, releaseId, batchId } = batch;
@@ -168,10 +204,12 @@ class SqliteStore implements FeatureStore {
     });
   }
 
-  async deleteInstall(installId: string): Promise<{ deleted: number }> {
+  async deleteInstall(installId: string, at = Date.now()): Promise<{ deleted: number }> {
+    if (this.closed) throw new StoreClosedError();
     // Flush first: a batch of this install that is queued but not committed must go too.
     this.group.flush();
     return this.db.transaction(() => {
+      this.st.addTombstone.run(installHash(installId), Math.round(at));
       const events = this.st.eventsOfInstall.all(installId) as Array<{ item: string; type: EventType; at: number; feed: string; watch_seconds: number | null; watch_fraction: number | null }>;
       // Its events were counted into the day counters; take them out again.
       const minus = countEvents(events.map((e) => ({ item: e.item, type: e.type, at: e.at, feed: e.feed, watchSeconds: e.watch_seconds, watchFraction: e.watch_fraction })), -1);
@@ -183,14 +221,14 @@ class SqliteStore implements FeatureStore {
     })();
   }
 
-  async feedMetrics(o: { since: number }): Promise<FeedMetrics[]> {
-    const rows = this.st.feedSums.all(utcDay(o.since)) as FeedSumRow[];
+  async feedMetrics(o: { since: number; until?: number }): Promise<FeedMetrics[]> {
+    const rows = this.st.feedSums.all(dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)) as FeedSumRow[];
     return feedMetricsOf(rows);
   }
 
-  async dailyCounts(o: { since: number }): Promise<DailyCount[]> {
+  async dailyCounts(o: { since: number; until?: number }): Promise<DailyCount[]> {
     const out: DailyCount[] = [];
-    for (const r of this.st.dailySums.all(utcDay(o.since)) as DailyRow[]) {
+    for (const r of this.st.dailySums.all(dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)) as DailyRow[]) {
       for (const [type, column] of DAILY_TYPES) {
         const count = r[column] as number;
         if (count !== 0) out.push({ day: r.day, type, count });
@@ -211,6 +249,16 @@ class SqliteStore implements FeatureStore {
 
   async ping(): Promise<void> {
     this.st.ping.get();
+  }
+
+  async expireBatches(o: { before: number; limit: number }): Promise<{ deleted: number }> {
+    if (this.closed) throw new StoreClosedError();
+    return { deleted: this.st.expireBatches.run(Math.floor(o.before), Math.max(0, Math.floor(o.limit))).changes };
+  }
+
+  async probeWrite(at: number): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    this.db.transaction(() => this.st.probeWrite.run(Math.round(at)))();
   }
 
   async close(): Promise<void> {

@@ -51,8 +51,14 @@ export function prepareStatements(db: Database.Database) {
   return {
     multi: new MultiRowInserts(db),
     insertBatch: db.prepare(
-      'INSERT OR IGNORE INTO batches (batch_id, mode, feed, release_id, install_id, received_at, stored) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO batches (batch_id, mode, feed, release_id, install_id, received_at, stored, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    batchHashOf: db.prepare('SELECT body_hash FROM batches WHERE batch_id = ?'),
+    isDeletedInstall: db.prepare('SELECT 1 FROM deleted_installs WHERE install_hash = ?'),
+    addTombstone: db.prepare('INSERT OR IGNORE INTO deleted_installs (install_hash, deleted_at) VALUES (?, ?)'),
+    /** Oldest first, a bounded number per call: one call never holds the database for long. */
+    expireBatches: db.prepare('DELETE FROM batches WHERE rowid IN (SELECT rowid FROM batches WHERE received_at < ? ORDER BY received_at LIMIT ?)'),
+    probeWrite: db.prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
     /** After a deletion: a counter row that only that install made is removed, not left at zero. */
     dropEmptyCounts: db.prepare(`
       DELETE FROM item_day_counts WHERE item = ? AND day = ? AND feed = ?
@@ -70,11 +76,11 @@ export function prepareStatements(db: Database.Database) {
     deleteBatchesOfInstall: db.prepare('DELETE FROM batches WHERE install_id = ?'),
     feedSums: db.prepare(`
       SELECT feed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches, SUM(watch_seconds) AS watch_seconds
-      FROM item_day_counts WHERE day >= ? GROUP BY feed ORDER BY feed`),
+      FROM item_day_counts WHERE day >= ? AND day <= ? GROUP BY feed ORDER BY feed`),
     dailySums: db.prepare(`
       SELECT day, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches,
              SUM(likes) AS likes, SUM(hides) AS hides, SUM(skips) AS skips
-      FROM item_day_counts WHERE day >= ? GROUP BY day ORDER BY day`),
+      FROM item_day_counts WHERE day >= ? AND day <= ? GROUP BY day ORDER BY day`),
     recentEvents: db.prepare('SELECT item, type, at, watch_fraction FROM events WHERE at >= ? ORDER BY at DESC LIMIT ?'),
     stats: db.prepare(`
       SELECT (SELECT COUNT(*) FROM batches) AS batches, (SELECT COUNT(*) FROM events) AS events,
