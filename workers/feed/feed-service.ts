@@ -83,7 +83,13 @@ export class FeedService implements FeedWorkerApi {
     if (options.sync) resolveSyncOptions(options.sync, globalThis.location?.origin ?? null);
     const capabilities = await detectCapabilities();
     configureOrt({ isolated: capabilities.crossOriginIsolated });
-    const release = await createReleaseStore({ manifestUrl: options.release, ...(this.#fetch ? { fetch: this.#fetch } : {}) }).load();
+    const release = await createReleaseStore({
+      manifestUrl: options.release,
+      ...(options.releaseKey !== undefined ? { releaseKey: options.releaseKey } : {}),
+      ...(options.allowUnsigned !== undefined ? { allowUnsigned: options.allowUnsigned } : {}),
+      ...(options.artifactHosts !== undefined ? { artifactHosts: options.artifactHosts } : {}),
+      ...(this.#fetch ? { fetch: this.#fetch } : {}),
+    }).load();
     const manifest = release.manifest;
     const catalog = await Catalog.open(release);
     const history = await openHistory({ name: options.database ?? 'ondeck', now: this.#now });
@@ -228,6 +234,7 @@ export class FeedService implements FeedWorkerApi {
     const r = this.#ready;
     return {
       releaseId: r?.catalog.manifest.releaseId ?? null,
+      release: r ? { signed: r.release.signed, sequence: r.release.manifest.sequence ?? null } : null,
       backends: { retrieval: r?.retrieval ?? null, ranking: r?.ranker.provider ?? null },
       cached: r?.release.source === 'cache',
       offline: typeof navigator !== 'undefined' && navigator.onLine === false,

@@ -32,7 +32,7 @@ export function createArtifactSource(options: { cache: ReleaseCache; fetch: Rele
     let pending = downloads.get(key);
     if (!pending) {
       pending = (async () => {
-        const bytes = await fetchBytes(fetch, url);
+        const bytes = await fetchBytes(fetch, url, ref.bytes);
         await verifyArtifact(ref, url, bytes, 'network');
         try {
           await cache.writeArtifact(url, bytes);

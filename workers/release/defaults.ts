@@ -20,3 +20,10 @@ export const RECORD_PARAM = 'ondeck-last-good';
 
 /** Version of the record's JSON; a record of another version is ignored, not misread. */
 export const RECORD_VERSION = 1;
+
+/**
+ * Largest manifest read, in bytes: reading stops (and the manifest is refused) past it. The
+ * manifest's size is declared nowhere else; golden vectors make it tens of KB, a feature spec
+ * with a large vocabulary a few MB.
+ */
+export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;

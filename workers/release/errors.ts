@@ -60,6 +60,39 @@ export class ReleaseManifestError extends OndeckError {
   }
 }
 
+export type SignatureProblem = 'unsigned' | 'wrong-key' | 'invalid';
+
+/**
+ * The manifest is not signed by the key the app pins: no signature (and the app does not allow
+ * unsigned releases), a signature by another key, or one that does not match the manifest
+ * (tampered with). Nothing of such a manifest is used.
+ */
+export class ReleaseSignatureError extends OndeckError {
+  override name = 'ReleaseSignatureError';
+  readonly url: string;
+  readonly problem: SignatureProblem;
+  constructor(url: string, problem: SignatureProblem, detail: string, options?: { cause?: unknown }) {
+    super(`the manifest at ${url} ${detail}`, options);
+    this.url = url;
+    this.problem = problem;
+  }
+}
+
+/** The manifest is older than the last good release (a lower sequence): a rollback the device refuses. */
+export class ReleaseRollbackError extends OndeckError {
+  override name = 'ReleaseRollbackError';
+  readonly releaseId: string;
+  readonly lastGood: string;
+  constructor(facts: { releaseId: string; order: string; lastGood: string; lastGoodOrder: string }) {
+    super(
+      `release ${facts.releaseId} (${facts.order}) is older than the last good release ${facts.lastGood} (${facts.lastGoodOrder}); ` +
+        'a device never goes back to an older release',
+    );
+    this.releaseId = facts.releaseId;
+    this.lastGood = facts.lastGood;
+  }
+}
+
 /**
  * Cache Storage refused a write (quota, private mode) or does not exist (insecure context). The
  * release still works from memory, but will not be there offline.
@@ -87,6 +120,8 @@ export const RELEASE_ERROR_NAMES: readonly string[] = Object.freeze([
   'ReleaseIntegrityError',
   'ReleaseFetchError',
   'ReleaseManifestError',
+  'ReleaseSignatureError',
+  'ReleaseRollbackError',
   'ReleaseStorageError',
   'ReleaseUnavailableError',
   'ReleaseLookupError',

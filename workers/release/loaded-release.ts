@@ -6,6 +6,8 @@ import type { LoadedRelease, ReleaseProblem, ReleaseSource } from './types.ts';
 
 export function createLoadedRelease(options: {
   manifest: ReleaseManifest;
+  /** The manifest's signature was verified against the pinned key. */
+  signed: boolean;
   source: ReleaseSource;
   problem: ReleaseProblem | null;
   artifacts: ArtifactSource;
@@ -30,6 +32,7 @@ export function createLoadedRelease(options: {
 
   return Object.freeze({
     manifest,
+    signed: options.signed,
     source: options.source,
     problem: options.problem,
     artifact,

@@ -7,7 +7,7 @@
 import type { ReleaseManifest } from '../../src/core/release/index.ts';
 import { artifactUrl } from './artifacts.ts';
 import { RECORD_VERSION } from './defaults.ts';
-import { parseManifestAt } from './network.ts';
+import { parseManifestAt } from './parse-manifest.ts';
 
 export interface RecordedRelease {
   manifest: ReleaseManifest;

@@ -3,17 +3,21 @@
  * good one from Cache Storage, and says why in `problem`. Works in a window, a dedicated worker
  * and a service worker: it uses only fetch, Cache Storage and WebCrypto through globalThis, and
  * only once load() runs.
+ *
+ * A manifest is used only after its signature checks out against the pinned release key (the
+ * copy in Cache Storage too), and only if it is not older than the last good release.
  */
 import { ValidationError } from '../../src/core/errors.ts';
 import type { ReleaseManifest } from '../../src/core/release/index.ts';
 import { createArtifactSource, type ArtifactSource } from './artifact-source.ts';
 import { requiredArtifacts } from './artifacts.ts';
 import { DEFAULT_CACHE_NAME } from './defaults.ts';
-import { ReleaseStorageError, ReleaseUnavailableError } from './errors.ts';
+import { ReleaseRollbackError, ReleaseStorageError, ReleaseUnavailableError } from './errors.ts';
 import { createLoadedRelease } from './loaded-release.ts';
-import { fetchManifest, type FetchedManifest, type ReleaseFetch } from './network.ts';
+import { fetchManifestJson, type FetchedManifest, type ReleaseFetch } from './network.ts';
 import { openReleaseCache, type ReleaseCache } from './release-cache.ts';
-import { advanceRecord, decodeRecord, encodeRecord, recordedReleases, recordedUrls } from './release-record.ts';
+import { advanceRecord, decodeRecord, encodeRecord, recordedReleases, recordedUrls, type ReleaseRecord } from './release-record.ts';
+import { createManifestVerifier, type ManifestVerifier, type VerifiedManifest } from './signature.ts';
 import type { LoadedRelease, ReleaseProblem, ReleaseStore, ReleaseStoreOptions } from './types.ts';
 
 export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
@@ -22,9 +26,14 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
   const fetch: ReleaseFetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const cache = openReleaseCache(options.cacheName ?? DEFAULT_CACHE_NAME, manifestUrl);
   const artifacts = createArtifactSource({ cache, fetch, manifestUrl });
+  // Checked here, synchronously: a missing or malformed key fails createReleaseStore, not a load.
+  const verifier = createManifestVerifier(options);
 
   async function fromNetwork(): Promise<LoadedRelease> {
-    const fetched = await fetchManifest(fetch, manifestUrl);
+    const { json, text } = await fetchManifestJson(fetch, manifestUrl);
+    const checked = await verifier.verify(manifestUrl, json);
+    const fetched: FetchedManifest = { manifest: checked.manifest, text };
+    await refuseRollback(checked.manifest, decodeRecord(await cache.readRecord(), manifestUrl), verifier, manifestUrl);
     const { verified, storeError } = await obtainRequired(artifacts, fetched.manifest);
     // The release is verified and usable now; it becomes the last good one only once every
     // required artifact is stored too, so an offline start can always rebuild it.
@@ -37,7 +46,7 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
         problem = err;
       }
     }
-    return createLoadedRelease({ manifest: fetched.manifest, source: 'network', problem: problem && problemOf(problem), artifacts, verified });
+    return createLoadedRelease({ manifest: fetched.manifest, signed: checked.signed, source: 'network', problem: problem && problemOf(problem), artifacts, verified });
   }
 
   async function fromCache(networkError: unknown): Promise<LoadedRelease> {
@@ -47,8 +56,9 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
     // feed beats no feed.
     for (const recorded of recordedReleases(record)) {
       try {
-        const { verified } = await obtainRequired(artifacts, recorded.manifest);
-        return createLoadedRelease({ manifest: recorded.manifest, source: 'cache', problem: problemOf(networkError), artifacts, verified });
+        const checked = await verifier.verify(manifestUrl, JSON.parse(recorded.text));
+        const { verified } = await obtainRequired(artifacts, checked.manifest);
+        return createLoadedRelease({ manifest: checked.manifest, signed: checked.signed, source: 'cache', problem: problemOf(networkError), artifacts, verified });
       } catch (err) {
         failures.push(`${recorded.manifest.releaseId}: ${describe(err)}`);
       }
@@ -89,6 +99,28 @@ async function obtainRequired(
     storeError ??= s.value.storeError;
   }
   return { verified, storeError };
+}
+
+/**
+ * Throws ReleaseRollbackError when `next` is older than the last good release: a lower sequence
+ * (both signed), else an earlier `created`. The last good record counts only if it verifies: a
+ * damaged record must not lock the device out of new releases.
+ */
+async function refuseRollback(next: ReleaseManifest, record: ReleaseRecord, verifier: ManifestVerifier, manifestUrl: string): Promise<void> {
+  if (!record.current) return;
+  let last: VerifiedManifest;
+  try {
+    last = await verifier.verify(manifestUrl, JSON.parse(record.current.text));
+  } catch {
+    return;
+  }
+  const a = next;
+  const b = last.manifest;
+  const bySequence = a.sequence !== undefined && b.sequence !== undefined;
+  const older = bySequence ? a.sequence! < b.sequence! : Date.parse(a.created) < Date.parse(b.created);
+  if (!older) return;
+  const order = (m: ReleaseManifest) => (bySequence ? `sequence ${m.sequence}` : `created ${m.created}`);
+  throw new ReleaseRollbackError({ releaseId: a.releaseId, order: order(a), lastGood: b.releaseId, lastGoodOrder: order(b) });
 }
 
 /** Records `fetched` as the last good release, then prunes what neither it nor the previous one uses. */

@@ -18,6 +18,18 @@ export interface ReleaseStoreOptions {
   cacheName?: string;
   /** Replaces `globalThis.fetch` (tests, or an app that signs requests). */
   fetch?: ReleaseFetch;
+  /**
+   * The release key the app pins: the raw Ed25519 public key, base64 (`ondeck build` prints it).
+   * Every manifest must carry a valid signature by it. Required unless `allowUnsigned`.
+   */
+  releaseKey?: string;
+  /**
+   * Use releases with no signature (then `signed` is false). A signature that does not verify is
+   * refused all the same. Without `releaseKey`, nothing is verified and every release is unsigned.
+   */
+  allowUnsigned?: boolean;
+  /** Origins artifacts may come from besides the manifest's own, e.g. a CDN; default any. */
+  artifactHosts?: readonly string[];
 }
 
 export interface ReleaseStore {
@@ -32,6 +44,8 @@ export interface ReleaseStore {
 
 export interface LoadedRelease {
   readonly manifest: ReleaseManifest;
+  /** The manifest carries a valid signature by the pinned release key (false: accepted unsigned). */
+  readonly signed: boolean;
   /** Where the manifest in use came from: just fetched, or the last good one cached. */
   readonly source: ReleaseSource;
   readonly problem: ReleaseProblem | null;

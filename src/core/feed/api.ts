@@ -22,6 +22,16 @@ export type RankingProvider = (typeof RANKING_PROVIDERS)[number];
 export interface FeedOptions {
   /** URL of the release manifest, e.g. `/v1/releases/latest` or `/models/manifest.json`. */
   release: string;
+  /**
+   * The release key the app pins: the raw Ed25519 public key in base64 that `ondeck build`
+   * signs manifests with (it prints it). A manifest without a valid signature by it is never
+   * used. Required unless `allowUnsigned`.
+   */
+  releaseKey?: string;
+  /** Use unsigned releases too (status().release.signed says false). A bad signature is refused all the same. */
+  allowUnsigned?: boolean;
+  /** Origins artifacts may be fetched from besides the manifest's own (e.g. a CDN); default any. */
+  artifactHosts?: readonly string[];
   backend?: BackendChoice;
   /** Runtimes of the ranker, in order; default ['webgpu', 'wasm', 'js']. */
   rankingProviders?: readonly RankingProvider[];
@@ -97,6 +107,8 @@ export interface FeedTimings {
 
 export interface FeedStatus {
   releaseId: string | null;
+  /** The release in use: whether its manifest's signature was verified, and its sequence; null before init. */
+  release: { signed: boolean; sequence: number | null } | null;
   backends: { retrieval: RetrievalBackend | null; ranking: RankingProvider | null };
   /** The release in use came from Cache Storage (no network needed). */
   cached: boolean;
