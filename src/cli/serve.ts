@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { OndeckError } from '../core/errors.ts';
-import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile } from '../server/cli/index.ts';
-import { openStore, startServer, type FeatureStore, type RunningServer, type ServerOptions } from '../server/index.ts';
+import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile, serverOptionsOf, tokenSecretFile } from '../server/cli/index.ts';
+import { openStore, startServer, type FeatureStore, type RunningServer } from '../server/index.ts';
 import { untilSignal } from './until-signal.ts';
 
 export async function serveCommand(argv: readonly string[]): Promise<number> {
@@ -32,6 +32,16 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     secretKey = key;
     console.error(`ondeck serve: ${created ? 'generated a secret key' : 'secret key'} in ${file} (mode 0600; set ONDECK_SECRET_KEY to use your own)`);
   }
+  // Device tokens are signed with a secret of their own (kept beside the database like the
+  // secret key); with Postgres, servers share it through ONDECK_TOKEN_SECRET.
+  let tokenSecret = args.tokenSecret;
+  if (tokenSecret === undefined && args.db !== undefined) {
+    const file = resolve(tokenSecretFile(args.db));
+    const { key, created } = loadOrCreateSecretKey(file);
+    tokenSecret = key;
+    if (created) console.error(`ondeck serve: generated the device-token signing key in ${file} (mode 0600; set ONDECK_TOKEN_SECRET to use your own)`);
+  }
+  if (tokenSecret === undefined) console.error('ondeck serve: ONDECK_TOKEN_SECRET is not set: device tokens are signed with a key derived from ONDECK_SECRET_KEY');
   if (args.releaseDir === undefined) console.error('ondeck serve: no release folder (models/ has no manifest.json); release routes answer 404 until you pass --release');
 
   let store: FeatureStore;
@@ -42,20 +52,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     return 1;
   }
 
-  const options: ServerOptions & { port: number; host: string } = {
-    store,
-    secretKey,
-    appKeys: args.appKeys,
-    port: args.port,
-    host: args.host,
-    rateLimit: {
-      ...(args.rateIp === undefined ? {} : { perIp: { perSecond: args.rateIp } }),
-      ...(args.rateToken === undefined ? {} : { perToken: { perSecond: args.rateToken } }),
-    },
-    ...(args.releaseDir === undefined ? {} : { releaseDir: args.releaseDir }),
-    ...(args.appDir === undefined ? {} : { appDir: args.appDir }),
-    ...(args.allowedOrigins === undefined ? {} : { allowedOrigins: args.allowedOrigins }),
-  };
+  const options = serverOptionsOf(args, { store, secretKey, tokenSecret });
   let server: RunningServer;
   try {
     server = await startServer(options);

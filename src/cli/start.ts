@@ -15,7 +15,7 @@ import { OndeckError } from '../core/errors.ts';
 import { BUILD_DEFAULTS, runBuild, type BuildOptions } from '../pipeline/build/index.ts';
 import { createProgress, renderSummaryTable } from '../pipeline/progress/index.ts';
 import { headlineRows } from '../pipeline/report/index.ts';
-import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile } from '../server/cli/index.ts';
+import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile, serverOptionsOf, tokenSecretFile } from '../server/cli/index.ts';
 import { openStore, startServer, type FeatureStore, type RunningServer } from '../server/index.ts';
 import { untilSignal } from './until-signal.ts';
 
@@ -143,6 +143,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     secretKey = key;
     console.error(`ondeck start: ${created ? 'generated a secret key' : 'secret key'} in ${file} (for GET /v1/export/events: Authorization: Key <it>)`);
   }
+  let tokenSecret = args.tokenSecret;
+  if (tokenSecret === undefined && args.db !== undefined) tokenSecret = loadOrCreateSecretKey(resolve(tokenSecretFile(args.db))).key;
   let store: FeatureStore;
   try {
     store = await openStore(args.postgres !== undefined ? { postgres: args.postgres } : { db: args.db! });
@@ -152,20 +154,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   }
   let server: RunningServer;
   try {
-    server = await startServer({
-      store,
-      secretKey,
-      appKeys: args.appKeys,
-      port: args.port,
-      host: args.host,
-      releaseDir: args.releaseDir!,
-      appDir: args.appDir!,
-      rateLimit: {
-        ...(args.rateIp === undefined ? {} : { perIp: { perSecond: args.rateIp } }),
-        ...(args.rateToken === undefined ? {} : { perToken: { perSecond: args.rateToken } }),
-      },
-      ...(args.allowedOrigins === undefined ? {} : { allowedOrigins: args.allowedOrigins }),
-    });
+    server = await startServer(serverOptionsOf(args, { store, secretKey, tokenSecret, releaseDir: args.releaseDir!, appDir: args.appDir! }));
   } catch (err) {
     await store.close();
     console.error(`ondeck start: cannot listen on ${args.host}:${args.port}: ${(err as Error).message}`);

@@ -7,8 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_BATCH_BYTES } from '../core/sync/wire.ts';
 import { createContext } from './context.ts';
 import { SERVER_DEFAULTS } from './defaults.ts';
-import { registerCors, toErrorAnswer, useStrictJson } from './http/index.ts';
-import { resolveOptions, type ServerOptions } from './options.ts';
+import { registerCors, registerHostCheck, toErrorAnswer, useStrictJson } from './http/index.ts';
+import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.ts';
 import { registerArtifactRoutes } from './routes/artifacts/index.ts';
 import { EVENTS_ROUTE, registerEventRoutes } from './routes/events/index.ts';
 import { registerExportRoutes } from './routes/export/index.ts';
@@ -20,13 +20,31 @@ import { registerReleaseRoutes } from './routes/releases/index.ts';
 import { registerTokenRoutes } from './routes/tokens/index.ts';
 import { registerAppRoutes } from './static/index.ts';
 
+/** Fastify's form of the trust-proxy option: addresses as they are, a hop count as a function. */
+function trustProxyOf(t: ResolvedOptions['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_address, hop) => hop < t;
+  return t;
+}
+
 export function createServer(options: ServerOptions): FastifyInstance {
   const ctx = createContext(resolveOptions(options));
+  const t = ctx.options.timeouts;
   const app = Fastify({
     logger: false,
-    trustProxy: ctx.options.trustProxy,
+    trustProxy: trustProxyOf(ctx.options.trustProxy),
     bodyLimit: MAX_BATCH_BYTES,
     return503OnClosing: true,
+    // Without these Node waits forever for a body that never comes (Fastify's requestTimeout 0
+    // turns Node's own off). Node checks running requests every connectionsCheckingInterval, so
+    // that is kept well under the request timeout.
+    requestTimeout: t.requestMs,
+    connectionTimeout: t.idleMs,
+    keepAliveTimeout: t.keepAliveMs,
+    http: {
+      requestTimeout: t.requestMs,
+      headersTimeout: Math.min(t.headersMs, t.requestMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.requestMs / 4))),
+    },
     ajv: {
       // Validate, never repair: no type coercion, no silent removal of unknown fields, no
       // defaults. `verbose` keeps the parent schema on errors, to list the allowed fields.
@@ -34,7 +52,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     },
   });
 
+  app.server.maxConnections = t.maxConnections;
   useStrictJson(app);
+  registerHostCheck(app, ctx.options.allowedHosts);
   app.setErrorHandler((error, request, reply) => {
     const a = toErrorAnswer(error);
     if (a.status >= 500) ctx.options.onInternalError(error);

@@ -17,6 +17,18 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 
 /** At most this many events (pseudonymous) or counter rows (aggregate) per batch. */
 export const MAX_BATCH_EVENTS = 500;
+/**
+ * Events one aggregate batch folds at most: the device offers this many events to the builder
+ * (its rows fold them, at most MAX_BATCH_EVENTS rows). So no counter of an exact aggregate batch
+ * can exceed it, and the server refuses one that does.
+ */
+export const MAX_AGGREGATE_EVENTS = MAX_BATCH_EVENTS * 10;
+/**
+ * How far in the future an event time may lie (one day): device clocks drift and pages batch
+ * events; more means a broken clock. The device refuses such events when they are logged, the
+ * server when they arrive.
+ */
+export const MAX_FUTURE_SKEW_MS = 86_400_000;
 /** Largest request body, in bytes; larger gets 413. */
 export const MAX_BATCH_BYTES = 256 * 1024;
 /** Batch ids are made by the device, stable across retries: 8 to 64 of [A-Za-z0-9_-]. */

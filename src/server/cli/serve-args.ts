@@ -2,7 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OndeckError } from '../../core/errors.ts';
-import { SERVER_DEFAULTS } from '../defaults.ts';
+import { DEMO_APP_KEY, SERVER_DEFAULTS } from '../defaults.ts';
+import { isLoopbackHost } from '../start-server.ts';
 
 export const SERVE_USAGE = `Usage: ondeck serve [options]
 
@@ -18,14 +19,28 @@ Options:
   --app DIR          a built app to serve at / (e.g. dist/app)
   --rate-ip N        requests per second per address for device writes; 0 turns it off
   --rate-token N     requests per second per device token; 0 turns it off
+  --quota-app N      rows (events, counter rows) stored per app key per UTC day; 0 turns it off;
+                     default ${SERVER_DEFAULTS.quotas.perAppPerDay}
+  --quota-ip N       rows stored per client address (IPv6: per /64) per UTC day; 0 turns it off;
+                     default ${SERVER_DEFAULTS.quotas.perAddressPerDay}
+  --request-timeout S  seconds a request (headers and body) may take; default ${SERVER_DEFAULTS.timeouts.requestMs / 1000}
+  --trust-proxy P    behind a reverse proxy: the proxies' addresses or CIDRs, comma-separated
+                     (e.g. 127.0.0.1,10.0.0.0/8), or their number of hops; off by default
+                     (X-Forwarded-For is never believed unless this is set)
   -h, --help         this text
 
 Environment:
   ONDECK_SECRET_KEY       server-to-server key (Authorization: Key ...); default: generated once
                           and kept in <db>.secret (required with --postgres)
-  ONDECK_APP_KEYS         public app keys for POST /v1/tokens, comma-separated; default: demo
+  ONDECK_TOKEN_SECRET     signs device tokens, a secret apart from ONDECK_SECRET_KEY; default:
+                          generated once and kept in <db>.token-secret (with --postgres: set it
+                          on every server, or tokens are signed with a key derived from the secret key)
+  ONDECK_APP_KEYS         public app keys for POST /v1/tokens, comma-separated; required unless
+                          --host is loopback, where the default is the public "demo" key
   ONDECK_ALLOWED_ORIGINS  CORS origins, comma-separated, "*" for any; default: this server's
-                          origin, http://localhost:* and http://127.0.0.1:*`;
+                          origin, http://localhost:* and http://127.0.0.1:*
+  ONDECK_ALLOWED_HOSTS    Host header values answered (name, name:port, *.domain), comma-separated;
+                          default: loopback names on a loopback --host, any host otherwise`;
 
 export class ServeOptionError extends OndeckError {
   override name = 'ServeOptionError';
@@ -46,7 +61,13 @@ export interface ServeArgs {
   appDir: string | undefined;
   rateIp: number | undefined;
   rateToken: number | undefined;
+  quotaApp: number | undefined;
+  quotaIp: number | undefined;
+  requestTimeoutMs: number | undefined;
+  trustProxy: number | string[] | undefined;
   secretKey: string | undefined;
+  tokenSecret: string | undefined;
+  allowedHosts: string[] | '*' | undefined;
   appKeys: string[];
   allowedOrigins: string[] | '*' | undefined;
 }
@@ -68,10 +89,16 @@ function rate(flag: string, value: string): number {
   return n;
 }
 
+function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new ServeOptionError(flag, `expected a whole number of rows >= 0 (0 = off), got "${value}"`);
+  return n;
+}
+
 export function parseServeArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeArgs {
   const flags = new Map<string, string>();
   let help = false;
-  const known = ['--release', '--db', '--postgres', '--port', '--host', '--app', '--rate-ip', '--rate-token'];
+  const known = ['--release', '--db', '--postgres', '--port', '--host', '--app', '--rate-ip', '--rate-token', '--quota-app', '--quota-ip', '--request-timeout', '--trust-proxy'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -116,8 +143,42 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
   if (postgres !== undefined && secretKey === undefined) {
     throw new ServeOptionError('--postgres', 'set ONDECK_SECRET_KEY: servers sharing a database must share the key that signs device tokens');
   }
-  const appKeys = (env.ONDECK_APP_KEYS ?? 'demo').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const tokenSecret = env.ONDECK_TOKEN_SECRET;
+  if (tokenSecret !== undefined && tokenSecret.length < 16) throw new ServeOptionError('ONDECK_TOKEN_SECRET', 'must be at least 16 characters');
+  if (tokenSecret !== undefined && tokenSecret === secretKey) throw new ServeOptionError('ONDECK_TOKEN_SECRET', 'must differ from ONDECK_SECRET_KEY');
+  // The demo key is public: only a server nobody else can reach may take it, and only by default.
+  const loopback = isLoopbackHost(host);
+  if (env.ONDECK_APP_KEYS === undefined && !loopback) {
+    throw new ServeOptionError('ONDECK_APP_KEYS', `is required to listen on ${host} (not loopback): the default "${DEMO_APP_KEY}" key is public; set your own app keys, comma-separated`);
+  }
+  const appKeys = (env.ONDECK_APP_KEYS ?? DEMO_APP_KEY).split(',').map((k) => k.trim()).filter((k) => k !== '');
   if (appKeys.length === 0) throw new ServeOptionError('ONDECK_APP_KEYS', 'names no app key');
+  if (!loopback && appKeys.includes(DEMO_APP_KEY)) {
+    throw new ServeOptionError('ONDECK_APP_KEYS', `must not hold the public "${DEMO_APP_KEY}" key on ${host} (not loopback)`);
+  }
+  const hostsText = env.ONDECK_ALLOWED_HOSTS?.trim();
+  const allowedHosts = hostsText === undefined || hostsText === '' ? undefined : hostsText === '*' ? '*' : hostsText.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const quotaApp = flags.get('--quota-app');
+  const quotaIp = flags.get('--quota-ip');
+  const timeoutText = flags.get('--request-timeout');
+  let requestTimeoutMs: number | undefined;
+  if (timeoutText !== undefined) {
+    const sec = Number(timeoutText);
+    if (timeoutText === '' || !Number.isFinite(sec) || sec <= 0 || sec > 600) throw new ServeOptionError('--request-timeout', `expected seconds from 0 to 600 (not 0), got "${timeoutText}"`);
+    requestTimeoutMs = Math.round(sec * 1000);
+  }
+  const proxyText = flags.get('--trust-proxy');
+  let trustProxy: number | string[] | undefined;
+  if (proxyText !== undefined) {
+    if (/^\d+$/.test(proxyText) && Number(proxyText) >= 1) trustProxy = Number(proxyText);
+    else {
+      const list = proxyText.split(',').map((a) => a.trim()).filter((a) => a !== '');
+      if (list.length === 0 || list.some((a) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(a))) {
+        throw new ServeOptionError('--trust-proxy', `expected proxy addresses or CIDRs, comma-separated, or a hop count >= 1, got "${proxyText}"`);
+      }
+      trustProxy = list;
+    }
+  }
   const originsText = env.ONDECK_ALLOWED_ORIGINS?.trim();
   const allowedOrigins = originsText === undefined || originsText === '' ? undefined : originsText === '*' ? '*' : originsText.split(',').map((o) => o.trim()).filter((o) => o !== '');
 
@@ -131,7 +192,13 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
     appDir,
     rateIp: rateIpText === undefined ? undefined : rate('--rate-ip', rateIpText),
     rateToken: rateTokenText === undefined ? undefined : rate('--rate-token', rateTokenText),
+    quotaApp: quotaApp === undefined ? undefined : count('--quota-app', quotaApp),
+    quotaIp: quotaIp === undefined ? undefined : count('--quota-ip', quotaIp),
+    requestTimeoutMs,
+    trustProxy,
     secretKey,
+    tokenSecret,
+    allowedHosts,
     appKeys,
     allowedOrigins,
   };

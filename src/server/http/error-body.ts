@@ -3,7 +3,8 @@
  * carry no detail (no stack, no internals), the error goes to the log instead.
  */
 import type { ErrorBody } from '../../core/sync/wire.ts';
-import { HttpError, RateLimitedError, UnauthorizedError } from '../errors.ts';
+import { HttpError, QuotaExceededError, RateLimitedError, UnauthorizedError } from '../errors.ts';
+import { BatchConflictError, InstallDeletedError, InvalidBatchError } from '../store/errors.ts';
 import { ajvToValidationError, type AjvErrorLike } from './ajv-error.ts';
 
 export interface ErrorAnswer {
@@ -28,13 +29,21 @@ function answer(status: number, error: string, message: string, reason: string, 
 }
 
 export function toErrorAnswer(err: unknown): ErrorAnswer {
+  // The store's refusals are the batch's fault: 4xx naming the field, like the schema's.
+  if (err instanceof InvalidBatchError) return answer(400, 'ValidationError', err.message.slice(err.field.length + 2), 'schema', err.field);
+  if (err instanceof BatchConflictError) return answer(409, 'BatchConflict', err.message, 'conflict', 'batchId');
+  if (err instanceof InstallDeletedError) return answer(410, 'InstallDeleted', err.message, 'deleted', 'installId');
   if (err instanceof HttpError) {
     const a = answer(err.status, err.name, err.message, 'other', err.field);
     if (err instanceof UnauthorizedError) a.reason = 'auth';
     else if (err instanceof RateLimitedError) {
       a.reason = 'rate';
       a.headers['retry-after'] = String(err.retryAfterSeconds);
-    } else if (err.name === 'ValidationError') a.reason = 'schema';
+    } else if (err instanceof QuotaExceededError) {
+      a.reason = 'quota';
+      a.headers['retry-after'] = String(err.retryAfterSeconds);
+    } else if (err.name === 'BatchConflict') a.reason = 'conflict';
+    else if (err.name === 'InstallDeleted') a.reason = 'deleted'; else if (err.name === 'ValidationError') a.reason = 'schema';
     else if (err.name === 'InvalidJson') a.reason = 'json';
     else if (err.name === 'NotFound') a.reason = 'not-found';
     return a;

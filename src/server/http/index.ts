@@ -5,3 +5,4 @@ export { toErrorAnswer } from './error-body.ts';
 export type { ErrorAnswer } from './error-body.ts';
 export { etagMatches } from './etag.ts';
 export { useStrictJson } from './json-parser.ts';
+export { hostMatcher, registerHostCheck } from './host-check.ts';

@@ -1,4 +1,4 @@
-export { collectMetrics } from './collect.ts';
+export { OTHER_FEEDS, StoreFigureCache, capFeeds, collectMetrics } from './collect.ts';
 export type { CollectedMetrics } from './collect.ts';
 export { IngestCounters } from './counters.ts';
 export { DriftCache } from './drift.ts';

@@ -4,29 +4,46 @@
  * `additionalProperties: false` everywhere, every string bounded, every number ranged.
  */
 import { EVENT_TYPES } from '../../../core/events.ts';
-import { BATCH_ID_PATTERN, MAX_BATCH_EVENTS, MAX_ID_LENGTH, MAX_WATCH_SECONDS } from '../../../core/sync/wire.ts';
+import { BATCH_ID_PATTERN, MAX_AGGREGATE_EVENTS, MAX_BATCH_EVENTS, MAX_ID_LENGTH, MAX_WATCH_SECONDS } from '../../../core/sync/wire.ts';
 
 /** 2000-01-01 .. 2100-01-01: anything outside is a broken clock, not an event. */
 export const MIN_AT = Date.UTC(2000, 0, 1);
 export const MAX_AT = Date.UTC(2100, 0, 1);
-/** Bound of a single (possibly noisy) day counter of one item. */
-export const MAX_COUNT = 1e9;
+/**
+ * Loose bound of a single noisy day counter of one item; the real bound (what one batch can hold
+ * plus a few noise scales of the server's epsilon) is checked after the schema (check-batch.ts).
+ */
+export const MAX_COUNT = 1e6;
 export const DAY_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
+/**
+ * Ids: no NUL (Postgres text cannot hold it) and no unpaired UTF-16 surrogate (it would be stored
+ * as U+FFFD, so a later lookup of the id misses). Ajv compiles patterns with the `u` flag, where
+ * a paired surrogate is one code point and only lone halves fall in the class.
+ */
+export const TEXT_PATTERN = '^[^\\u0000\\ud800-\\udfff]*$';
+/**
+ * Feed names become metric rows and Prometheus labels: letters, digits and `_ . : -`, up to 128,
+ * so `*` (the all-feeds row) and other made-up names cannot be sent.
+ */
+export const FEED_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$';
 
 /** What a pattern means, for error messages (Ajv only knows the regex). */
 export const PATTERN_HINTS: Readonly<Record<string, string>> = {
   [BATCH_ID_PATTERN]: 'must be 8 to 64 characters of A-Z, a-z, 0-9, "_" or "-"',
   [DAY_PATTERN]: 'must be a UTC day written YYYY-MM-DD',
+  [TEXT_PATTERN]: 'must not contain NUL characters or unpaired UTF-16 surrogates',
+  [FEED_PATTERN]: 'must be 1 to 128 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-", starting with a letter or digit',
 };
 
-const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } as const;
+const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: TEXT_PATTERN } as const;
 const count = { type: 'number', minimum: -MAX_COUNT, maximum: MAX_COUNT } as const;
-const exactCount = { type: 'integer', minimum: 0, maximum: MAX_COUNT } as const;
+/** Without noise a counter is a count of the batch's events: at most what one batch folds. */
+const exactCount = { type: 'integer', minimum: 0, maximum: MAX_AGGREGATE_EVENTS } as const;
 
 const base = {
   batchId: { type: 'string', pattern: BATCH_ID_PATTERN },
-  releaseId: { type: ['string', 'null'], minLength: 1, maxLength: MAX_ID_LENGTH },
-  feed: id,
+  releaseId: { type: ['string', 'null'], minLength: 1, maxLength: MAX_ID_LENGTH, pattern: TEXT_PATTERN },
+  feed: { type: 'string', minLength: 1, maxLength: 128, pattern: FEED_PATTERN },
 } as const;
 
 const wireEvent = {
@@ -62,8 +79,8 @@ const exactCounts = {
   type: 'object',
   properties: {
     ...Object.fromEntries(COUNTERS.map((c) => [c, exactCount])),
-    watchSeconds: { type: 'number', minimum: 0 },
-    watchFractionSum: { type: 'number', minimum: 0 },
+    watchSeconds: { type: 'number', minimum: 0, maximum: MAX_AGGREGATE_EVENTS * MAX_WATCH_SECONDS },
+    watchFractionSum: { type: 'number', minimum: 0, maximum: MAX_AGGREGATE_EVENTS },
   },
 } as const;
 

@@ -1,4 +1,7 @@
-/** DELETE /v1/installs/:id (secret key): erases every event and batch of one pseudonymous install. */
+/**
+ * DELETE /v1/installs/:id (secret key): erases every event and batch of one pseudonymous install
+ * and keeps its tombstone, so later batches of that install (replays included) are refused (410).
+ */
 import type { FastifyInstance } from 'fastify';
 import { MAX_ID_LENGTH } from '../../../core/sync/wire.ts';
 import { requireSecret } from '../../auth/index.ts';
@@ -12,7 +15,8 @@ export function registerInstallRoutes(app: FastifyInstance, ctx: ServerContext):
     if (installId.length < 1 || installId.length > MAX_ID_LENGTH) {
       throw new RequestValidationError('id', `must be 1 to ${MAX_ID_LENGTH} characters`);
     }
-    const { deleted } = await ctx.options.store.deleteInstall(installId);
+    const { deleted } = await ctx.options.store.deleteInstall(installId, ctx.options.now());
+    ctx.counters.changed();
     return { installId, deleted };
   });
 }

@@ -1,7 +1,7 @@
 /** POST /v1/tokens: a public app key (`X-Ondeck-App`) buys a short-lived, signed device token. */
 import type { FastifyInstance } from 'fastify';
 import type { DeviceToken } from '../../../core/sync/wire.ts';
-import { issueToken, limitIp } from '../../auth/index.ts';
+import { issueToken, limitTokenIssue } from '../../auth/index.ts';
 import type { ServerContext } from '../../context.ts';
 import { UnauthorizedError } from '../../errors.ts';
 
@@ -11,7 +11,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       // Checked before any body is read: a token request needs none.
       onRequest: async (request) => {
-        limitIp(ctx, request);
+        limitTokenIssue(ctx, request);
         const key = request.headers['x-ondeck-app'];
         if (typeof key !== 'string' || key === '') throw new UnauthorizedError('missing', 'missing X-Ondeck-App: <public app key>');
         if (!ctx.auth.appKeys.has(key)) throw new UnauthorizedError('unknown-app', 'unknown app key in X-Ondeck-App');
