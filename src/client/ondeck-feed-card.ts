@@ -52,15 +52,35 @@ export function formatDuration(seconds: number | null): string {
   return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
 }
 
+/**
+ * The image URL a card may load: https, or the page's own origin; null for anything else
+ * (http elsewhere, data:, blob:, javascript:, unparsable). Image URLs come from the shards: a
+ * plain-http image would leak what the user watches to the network, and an image host learns
+ * nothing from the referrer either (see renderThumb).
+ */
+export function safeImageUrl(image: string, base: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(image, base);
+  } catch {
+    return null;
+  }
+  if (url.protocol === 'https:') return url.href;
+  return url.origin === new URL(base).origin && (url.protocol === 'http:' || url.protocol === 'https:') ? url.href : null;
+}
+
 /** The thumbnail block: the image when the item has one (falling back to art if it fails), else art. */
 export function renderThumb(doc: Document, item: FeedItem): HTMLElement {
   const thumb = doc.createElement('div');
   thumb.className = 'thumb';
-  if (item.image) {
+  const src = item.image ? safeImageUrl(item.image, doc.baseURI) : null;
+  if (src) {
     const img = doc.createElement('img');
     img.loading = 'lazy';
     img.alt = '';
-    img.src = item.image;
+    // The page's URL is none of the image host's business.
+    img.referrerPolicy = 'no-referrer';
+    img.src = src;
     img.addEventListener('error', () => img.replaceWith(placeholderArt(doc, item.id)), { once: true });
     thumb.append(img);
   } else {

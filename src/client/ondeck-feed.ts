@@ -46,7 +46,7 @@ export interface OndeckFeedErrorDetail {
   during: 'init' | 'next' | 'track' | 'flush';
 }
 
-const OBSERVED = ['release', 'server', 'app-key', 'feed-name', 'sync-mode', 'backend', 'database'] as const;
+const OBSERVED = ['release', 'release-key', 'allow-unsigned', 'artifact-hosts', 'server', 'app-key', 'feed-name', 'sync-mode', 'backend', 'database'] as const;
 
 /** Registers the element (once) under `tag` and returns its class. */
 export function defineOndeckFeed(tag = 'ondeck-feed'): CustomElementConstructor {
@@ -72,6 +72,13 @@ export function feedOptionsFromAttributes(el: HTMLElement, base: string): FeedOp
   const release = el.getAttribute('release');
   if (!release) throw new ValidationError('release', 'is required: the URL of a release manifest, e.g. /v1/releases/latest');
   const options: FeedOptions = { release };
+  const releaseKey = el.getAttribute('release-key');
+  if (releaseKey) options.releaseKey = releaseKey;
+  // A boolean attribute: present (any value but "false") allows unsigned releases.
+  const allowUnsigned = el.getAttribute('allow-unsigned');
+  if (allowUnsigned !== null && allowUnsigned !== 'false') options.allowUnsigned = true;
+  const hosts = el.getAttribute('artifact-hosts');
+  if (hosts) options.artifactHosts = hosts.split(/[\s,]+/).filter(Boolean);
   const backend = el.getAttribute('backend');
   // The worker checks the value and names the allowed ones.
   if (backend) options.backend = backend as FeedOptions['backend'] & string;
