@@ -16,6 +16,7 @@ export function mountFeedPage(root: HTMLElement): OndeckFeedElement {
   // Page URL parameters tune the demo without a rebuild, e.g. ?playback-rate=60&backend=js.
   const params = new URLSearchParams(location.search);
   feed.setAttribute('release', APP_DEFAULTS.release);
+  if (APP_DEFAULTS.releaseKey) feed.setAttribute('release-key', APP_DEFAULTS.releaseKey);
   feed.setAttribute('server', APP_DEFAULTS.server);
   feed.setAttribute('app-key', APP_DEFAULTS.appKey);
   feed.setAttribute('feed-name', APP_DEFAULTS.feedName);

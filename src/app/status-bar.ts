@@ -84,7 +84,8 @@ export function createStatusBar(actions: { flush(): void; forget(): void }): Sta
       const controlled = 'serviceWorker' in navigator && navigator.serviceWorker.controller !== null;
       set('offline-ready', controlled ? 'ready (service worker)' : 'not yet', controlled ? 'good' : undefined);
       if (!s) return;
-      set('release', s.releaseId ?? 'none');
+      // An unsigned release (the app allowed it) is named as such; a signed one shows its id alone.
+      set('release', s.releaseId === null ? 'none' : `${s.releaseId}${s.release?.signed === false ? ' (unsigned)' : ''}`, s.release?.signed === false ? 'warn' : undefined);
       set('backends', `retrieval ${s.backends.retrieval ?? '–'} · ranking ${s.backends.ranking ?? '–'}`);
       const v = s.verification;
       if (v) {

@@ -2,8 +2,11 @@
  * `ondeck start` (`npm start`): the demo in one command, on localhost only.
  *
  * 1. models/ holds no release: build the demo release from the synthetic dataset (a small
- *    configuration, a couple of minutes on 2 cores; progress on stderr);
- * 2. dist/app is missing or older than its sources: build the app (Vite, programmatically);
+ *    configuration, a couple of minutes on 2 cores; progress on stderr), signed with the demo's
+ *    key, models.signing-key.pem (generated on first use, beside models/, never in it); a release
+ *    in models/ not signed by that key is signed again;
+ * 2. dist/app is missing or older than its sources (the public key included): build the app
+ *    (Vite, programmatically), pinning the demo's public key (VITE_ONDECK_RELEASE_KEY);
  * 3. serve both with the embedded SQLite feature store, and print the demo and dashboard URLs.
  *
  * Takes the flags of `ondeck serve` (--port, --host, --db, --postgres, --rate-*); --release and
@@ -13,6 +16,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OndeckError } from '../core/errors.ts';
 import { BUILD_DEFAULTS, runBuild, type BuildOptions } from '../pipeline/build/index.ts';
+import {
+  defaultSigningKeyFile,
+  loadOrCreateSigningKey,
+  publicKeyFile,
+  signCurrentRelease,
+  signingKeyNotice,
+  type ReleaseSigningKey,
+} from '../pipeline/release/index.ts';
 import { createProgress, renderSummaryTable } from '../pipeline/progress/index.ts';
 import { headlineRows } from '../pipeline/report/index.ts';
 import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile, serverOptionsOf, tokenSecretFile } from '../server/cli/index.ts';
@@ -30,8 +41,13 @@ export const START_DEFAULTS = Object.freeze({
    * makes the full one.
    */
   build: Object.freeze({ dataset: 'synthetic', epochs: 2, releaseFrom: 'split' }) satisfies Partial<BuildOptions>,
-  /** What the app is built from: a file here newer than the build means a rebuild. */
-  appSources: ['src/app', 'src/client', 'src/core', 'workers', 'public', 'vite.app.config.ts', 'package.json'],
+  /** The demo's release signing key (defaultSigningKeyFile of `release`): beside models/, never in it. */
+  signingKey: 'models.signing-key.pem',
+  /**
+   * What the app is built from: a file here newer than the build means a rebuild. The public key
+   * is one: the app pins it at build time.
+   */
+  appSources: ['src/app', 'src/client', 'src/core', 'workers', 'public', 'vite.app.config.ts', 'package.json', 'models.signing-key.pem.pub'],
   /** Written last by the app build (vite.app.config.ts): its time is the build's time. */
   appStamp: 'size.json',
 });
@@ -75,7 +91,8 @@ export function appBuildReason(appDir: string, sources: readonly string[] = STAR
  * demo-release) does on demand, e.g. after a change to the feature spec or the models.
  */
 export async function buildDemoRelease(out: string = START_DEFAULTS.release, why = `${out}/ holds no release`): Promise<void> {
-  const options: BuildOptions = { ...START_DEFAULTS.build, out, seed: BUILD_DEFAULTS.seed };
+  const key = demoSigningKey(out);
+  const options: BuildOptions = { ...START_DEFAULTS.build, out, seed: BUILD_DEFAULTS.seed, signingKey: key.file };
   console.error(
     `ondeck start: ${why}; building the demo release from the synthetic dataset ` +
       `(${options.epochs} epochs; a few minutes on 2 cores)…`,
@@ -89,7 +106,19 @@ export async function buildDemoRelease(out: string = START_DEFAULTS.release, why
   );
 }
 
-async function buildApp(appDir: string, reason: string): Promise<void> {
+/** The demo's signing key (START_DEFAULTS.signingKey for models/), made on first use with a notice. */
+export function demoSigningKey(out: string = START_DEFAULTS.release): { file: string; key: ReleaseSigningKey } {
+  const { key, created, file } = loadOrCreateSigningKey(defaultSigningKeyFile(out));
+  if (created) console.error(`ondeck start: ${signingKeyNotice(file, key.publicKey, true)}`);
+  return { file, key };
+}
+
+/** Signs the release in `out` with the demo key unless it already is (a release from before signing). */
+export async function signDemoRelease(out: string, key: ReleaseSigningKey): Promise<void> {
+  if (await signCurrentRelease(out, key)) console.error(`ondeck start: signed the release in ${resolve(out)} with the demo key (${publicKeyFile(defaultSigningKeyFile(out))})`);
+}
+
+async function buildApp(appDir: string, reason: string, releaseKey: string): Promise<void> {
   console.error(`ondeck start: building the app (${reason})…`);
   let vite: typeof import('vite');
   try {
@@ -99,6 +128,8 @@ async function buildApp(appDir: string, reason: string): Promise<void> {
   }
   // A production build whatever NODE_ENV the shell has (Vite follows it otherwise).
   process.env.NODE_ENV = 'production';
+  // The app pins the release key at build time (src/app/defaults.ts).
+  process.env.VITE_ONDECK_RELEASE_KEY = releaseKey;
   await vite.build({ configFile: resolve('vite.app.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: resolve(appDir) } });
 }
 
@@ -123,9 +154,12 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   }
   try {
     if (!has('--release') && !existsSync(join(releaseDir, 'manifest.json'))) await buildDemoRelease(releaseDir);
+    // With --release DIR, DIR's own key (what `ondeck build --out DIR` signed with); it is not re-signed here.
+    const { key } = demoSigningKey(has('--release') ? (args.releaseDir ?? releaseDir) : releaseDir);
+    if (!has('--release')) await signDemoRelease(releaseDir, key);
     if (!has('--app')) {
       const reason = appBuildReason(appDir);
-      if (reason) await buildApp(appDir, reason);
+      if (reason) await buildApp(appDir, reason, key.publicKey);
     }
     args = parseServeArgs([...argv, ...(has('--release') ? [] : ['--release', releaseDir]), ...(has('--app') ? [] : ['--app', appDir])], process.env);
   } catch (err) {
