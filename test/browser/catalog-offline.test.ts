@@ -9,9 +9,10 @@ import { topK } from '../../src/core/vectors/index.ts';
 const manifestUrl = new URL(inject('clusterRelease'), location.href).href;
 
 async function openCatalog(unavailable: (cluster: number) => boolean) {
-  const release = await createReleaseStore({ manifestUrl, cacheName: `catalog-${crypto.randomUUID()}` }).load();
+  const release = await createReleaseStore({ manifestUrl, releaseKey: inject('releaseKey'), cacheName: `catalog-${crypto.randomUUID()}` }).load();
   const failing = {
     manifest: release.manifest,
+    signed: release.signed,
     source: release.source,
     problem: release.problem,
     artifact: (name: string) => release.artifact(name),

@@ -21,7 +21,7 @@ function expectSameFeed(gpu: FeedItem[], cpu: FeedItem[]): void {
 
 describe('the demo release on WebGPU', () => {
   it('ranks as WASM does, verified, with no WebGPU error', async () => {
-    const options = { release, backend: 'js' as const, candidates: 300 };
+    const options = { release, releaseKey: inject('demoReleaseKey'), backend: 'js' as const, candidates: 300 };
     const gpu = new FeedService({ now: () => NOW });
     const status = await gpu.init({ ...options, rankingProviders: ['webgpu'], database: `demo-gpu-${crypto.randomUUID()}` });
     expect(status.backends.ranking).toBe('webgpu');

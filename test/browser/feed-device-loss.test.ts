@@ -6,12 +6,13 @@ import { describe, expect, inject, it } from 'vitest';
 import { FeedService } from '../../workers/feed/index.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
+const releaseKey = inject('releaseKey');
 const NOW = Date.UTC(2025, 5, 1, 12);
 
 describe('WebGPU device loss', () => {
   it('recreates the ranker on WASM and keeps serving', async () => {
     const feed = new FeedService({ now: () => NOW });
-    const status = await feed.init({ release, backend: 'js', rankingProviders: ['webgpu', 'wasm'], database: `loss-${crypto.randomUUID()}` });
+    const status = await feed.init({ release, releaseKey, backend: 'js', rankingProviders: ['webgpu', 'wasm'], database: `loss-${crypto.randomUUID()}` });
     // This machine's headless Chromium has a (software) WebGPU adapter; the test needs it.
     expect(status.backends.ranking).toBe('webgpu');
     const before = await feed.next({ count: 10 });
@@ -26,7 +27,7 @@ describe('WebGPU device loss', () => {
     // The same as a feed that ran on WASM all along (its second feed: the re-ranker's exploration
     // seed moves with each feed), within float tolerance.
     const cpu = new FeedService({ now: () => NOW });
-    await cpu.init({ release, backend: 'js', rankingProviders: ['wasm'], database: `loss-${crypto.randomUUID()}` });
+    await cpu.init({ release, releaseKey, backend: 'js', rankingProviders: ['wasm'], database: `loss-${crypto.randomUUID()}` });
     await cpu.next({ count: 10 });
     const expected = await cpu.next({ count: 10 });
     expect(after.map((x) => x.id)).toEqual(expected.map((x) => x.id));

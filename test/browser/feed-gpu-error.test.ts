@@ -7,12 +7,13 @@ import { describe, expect, inject, it } from 'vitest';
 import { FeedService } from '../../workers/feed/index.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
+const releaseKey = inject('releaseKey');
 const NOW = Date.UTC(2025, 5, 1, 12);
 
 describe('a WebGPU error during a run', () => {
   it('moves ranking to WASM, says why, and serves what WASM serves', async () => {
     const feed = new FeedService({ now: () => NOW });
-    const status = await feed.init({ release, backend: 'js', rankingProviders: ['webgpu', 'wasm'], database: `gpu-error-${crypto.randomUUID()}` });
+    const status = await feed.init({ release, releaseKey, backend: 'js', rankingProviders: ['webgpu', 'wasm'], database: `gpu-error-${crypto.randomUUID()}` });
     expect(status.backends.ranking).toBe('webgpu');
     expect(status.verification).toMatchObject({ verified: true, fallbacks: [] });
     expect(status.verification!.ms).toBeGreaterThan(0);
@@ -39,7 +40,7 @@ describe('a WebGPU error during a run', () => {
     expect(s.verification!.verified).toBe(true);
 
     const cpu = new FeedService({ now: () => NOW });
-    await cpu.init({ release, backend: 'js', rankingProviders: ['wasm'], database: `gpu-error-${crypto.randomUUID()}` });
+    await cpu.init({ release, releaseKey, backend: 'js', rankingProviders: ['wasm'], database: `gpu-error-${crypto.randomUUID()}` });
     await cpu.next({ count: 10 });
     const expected = await cpu.next({ count: 10 });
     expect(after.map((x) => x.id)).toEqual(expected.map((x) => x.id));

@@ -1,9 +1,13 @@
 // After one online load the feed renders with the network cut; a bad new release (wrong hash,
-// a manifest that points nowhere) leaves the last good one in use, and status() says why.
+// a manifest that points nowhere) leaves the last good one in use, and status() says why. The
+// edited manifests are signed with the release key, as a publisher's mistake would be: what is
+// tested is what happens after the signature checks out (release-signing.test.ts: unsigned ones).
 import { describe, expect, inject, it } from 'vitest';
 import { FeedService } from '../../workers/feed/index.ts';
+import { resignManifest } from '../support/sign-manifest.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
+const releaseKey = inject('releaseKey');
 const offline = () => Promise.reject(new TypeError('Failed to fetch (network cut by the test)'));
 
 // One clock for every service here, so two feeds over the same release and history compare exactly.
@@ -11,7 +15,7 @@ const NOW = Date.UTC(2025, 5, 1, 12);
 
 async function feedWith(fetchImpl?: (url: string, init?: RequestInit) => Promise<Response>) {
   const feed = new FeedService(fetchImpl ? { fetch: fetchImpl, now: () => NOW } : { now: () => NOW });
-  const status = await feed.init({ release, backend: 'js', rankingProviders: ['wasm'], database: `offline-${crypto.randomUUID()}` });
+  const status = await feed.init({ release, releaseKey, backend: 'js', rankingProviders: ['wasm'], database: `offline-${crypto.randomUUID()}` });
   return { feed, status };
 }
 
@@ -22,7 +26,7 @@ function editedManifest(edit: (m: { releaseId: string; artifacts: { name: string
     if (url !== release) return res;
     const m = await res.json();
     edit(m);
-    return new Response(JSON.stringify(m), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    return new Response(JSON.stringify(await resignManifest(m, inject('releaseSigningKey'))), { status: 200, headers: { 'Content-Type': 'application/json' } });
   };
 }
 

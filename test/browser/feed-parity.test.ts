@@ -5,6 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { FeedService } from '../../workers/feed/index.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
+const releaseKey = inject('releaseKey');
 const ref = inject('deviceReference');
 
 const combos = [
@@ -19,7 +20,7 @@ describe('device vs pipeline parity', () => {
   it.each(combos)('retrieval $backend, ranking $providers', async ({ backend, providers }) => {
     const feed = new FeedService({ now: () => ref.now });
     const database = `parity-${backend}-${crypto.randomUUID()}`;
-    const status = await feed.init({ release, backend, rankingProviders: providers, database });
+    const status = await feed.init({ release, releaseKey, backend, rankingProviders: providers, database });
     expect(status.backends).toEqual({ retrieval: backend, ranking: providers[0] });
     try {
       for (const h of ref.history) await feed.track({ type: h.type, itemId: h.itemId, at: h.at });

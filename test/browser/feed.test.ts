@@ -4,12 +4,13 @@ import { describe, expect, inject, it } from 'vitest';
 import { createFeed } from '../../src/client/index.ts';
 
 const release = inject('fixtureRelease');
+const releaseKey = inject('releaseKey');
 let db = 0;
 const database = () => `ondeck-feed-test-${Date.now()}-${db++}`;
 
 describe('createFeed', () => {
   it('serves a feed to a new user from the head shard, then personalises it', async () => {
-    const feed = await createFeed({ release, backend: 'js', database: database() });
+    const feed = await createFeed({ release, releaseKey, backend: 'js', database: database() });
     try {
       const status = await feed.status();
       expect(status.releaseId).toMatch(/^r-/);
@@ -47,7 +48,7 @@ describe('createFeed', () => {
   });
 
   it('rejects an invalid event by name, writing nothing', async () => {
-    const feed = await createFeed({ release, backend: 'js', database: database() });
+    const feed = await createFeed({ release, releaseKey, backend: 'js', database: database() });
     try {
       await expect(feed.track({ type: 'purchase' as 'click', itemId: 'x' })).rejects.toMatchObject({ name: 'ValidationError' });
       await expect(feed.track({ type: 'click', itemId: '' })).rejects.toThrow(/itemId/);

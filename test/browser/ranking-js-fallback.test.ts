@@ -9,6 +9,7 @@ import { configureOrt, createModelRunner } from '../../workers/ranking/index.ts'
 import { FeedService } from '../../workers/feed/index.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
+const releaseKey = inject('releaseKey');
 const ref = inject('deviceReference');
 let manifest: ReleaseManifest;
 let ranker: Uint8Array;
@@ -40,12 +41,12 @@ describe('plain-JS ranking fallback', () => {
 
   it('serves the feed with the pipeline scores, within 1e-4, with no WebAssembly ranking', async () => {
     const feed = new FeedService({ now: () => ref.now });
-    const status = await feed.init({ release, backend: 'js', database: `jsrank-${crypto.randomUUID()}` });
+    const status = await feed.init({ release, releaseKey, backend: 'js', database: `jsrank-${crypto.randomUUID()}` });
     // Default providers: webgpu may take the ranker where an adapter exists; ask for the chain
     // without it to see the wasm -> js fallback.
     expect(['webgpu', 'js']).toContain(status.backends.ranking);
     const cpu = new FeedService({ now: () => ref.now });
-    const cpuStatus = await cpu.init({ release, backend: 'js', rankingProviders: ['wasm', 'js'], database: `jsrank-${crypto.randomUUID()}` });
+    const cpuStatus = await cpu.init({ release, releaseKey, backend: 'js', rankingProviders: ['wasm', 'js'], database: `jsrank-${crypto.randomUUID()}` });
     expect(cpuStatus.backends.ranking).toBe('js');
     try {
       for (const h of ref.history) await cpu.track({ type: h.type, itemId: h.itemId, at: h.at });

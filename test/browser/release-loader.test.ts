@@ -11,8 +11,10 @@ import {
   type ReleaseFetch,
   type ReleaseIntegrityError,
 } from '../../workers/release/index.ts';
+import { resignManifest } from '../support/sign-manifest.ts';
 
 const manifestUrl = new URL(inject('fixtureRelease'), location.href).href;
+const releaseKey = inject('releaseKey');
 const REQUIRED = ['head', 'centroids', 'ranker', 'user-tower'];
 
 let fixtureText = '';
@@ -64,7 +66,7 @@ function fakeNet(): FakeNet {
       if (net.offline) throw new TypeError('Failed to fetch');
       const status = net.status.get(abs);
       if (status !== undefined) return new Response('not here', { status });
-      if (abs === manifestUrl && net.manifest !== null) return new Response(net.manifest, { headers: { 'content-type': 'application/json' } });
+      if (abs === manifestUrl && net.manifest !== null) return new Response(await signedByPublisher(net.manifest), { headers: { 'content-type': 'application/json' } });
       // Edited manifests give an artifact a new URL by a ?query (a new cache key, same bytes);
       // the test server knows only the files.
       const res = await fetch(abs.replace(/\?.*$/, ''), init);
@@ -73,6 +75,21 @@ function fakeNet(): FakeNet {
     },
   };
   return net;
+}
+
+/**
+ * An edited manifest as its publisher would sign it: these tests are about what the loader does
+ * after the signature checks out (hashes, caching, fallbacks); release-signing.test.ts serves
+ * manifests nobody signed. Text that is not JSON goes out as it is.
+ */
+async function signedByPublisher(text: string): Promise<string> {
+  let json: object;
+  try {
+    json = JSON.parse(text) as object;
+  } catch {
+    return text;
+  }
+  return JSON.stringify(await resignManifest(json, inject('releaseSigningKey')));
 }
 
 interface EditableManifest {
@@ -101,7 +118,7 @@ function urlOf(name: string, query = ''): string {
 }
 
 function store(net: FakeNet) {
-  return createReleaseStore({ manifestUrl, cacheName, fetch: net.fetch });
+  return createReleaseStore({ manifestUrl, releaseKey, cacheName, fetch: net.fetch });
 }
 
 function sameBytes(a: ArrayBuffer | Uint8Array, b: Uint8Array): boolean {
@@ -259,7 +276,7 @@ describe('loading a release', () => {
     await store(fakeNet()).load();
     const net = fakeNet();
     net.manifest = edited((m) => {
-      m.formatVersion = 2;
+      m.formatVersion = 3;
     });
     const release = await store(net).load();
     expect(release.source).toBe('cache');
@@ -448,7 +465,7 @@ describe('the loader in a worker', () => {
       self.onmessage = async ({ data }) => {
         try {
           const { createReleaseStore } = await import(data.module);
-          const release = await createReleaseStore({ manifestUrl: data.manifestUrl, cacheName: data.cacheName }).load();
+          const release = await createReleaseStore({ manifestUrl: data.manifestUrl, releaseKey: data.releaseKey, cacheName: data.cacheName }).load();
           const head = await release.shard(-1);
           self.postMessage({ ok: true, source: release.source, releaseId: release.manifest.releaseId, headBytes: head.byteLength });
         } catch (err) {
@@ -459,7 +476,7 @@ describe('the loader in a worker', () => {
     const reply = await new Promise<unknown>((resolve, reject) => {
       worker.onmessage = (e) => resolve(e.data);
       worker.onerror = (e) => reject(new Error(e.message));
-      worker.postMessage({ module, manifestUrl, cacheName });
+      worker.postMessage({ module, manifestUrl, releaseKey, cacheName });
     });
     worker.terminate();
     expect(reply).toEqual({ ok: true, source: 'network', releaseId: fixture.releaseId, headBytes: refOf('head').bytes });

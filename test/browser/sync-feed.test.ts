@@ -7,6 +7,7 @@ import type { Feed } from '../../src/client/index.ts';
 import type { FeedOptions, SyncOptions } from '../../src/core/feed/index.ts';
 
 const release = inject('fixtureRelease');
+const releaseKey = inject('releaseKey');
 const server = inject('syncServer');
 const T0 = Date.now() - 3_600_000;
 
@@ -17,7 +18,7 @@ function syncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
 }
 
 async function open(options: Partial<FeedOptions> & { database: string }): Promise<Feed> {
-  return createFeed({ release, backend: 'js', ...options });
+  return createFeed({ release, releaseKey, backend: 'js', ...options });
 }
 
 async function exported(): Promise<{ install: string; item: string; type: string; at: number }[]> {

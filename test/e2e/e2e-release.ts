@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { runBuild } from '../../src/pipeline/build/index.ts';
 import { generateSynthetic } from '../../src/pipeline/data/index.ts';
 import { createProgress } from '../../src/pipeline/progress/index.ts';
+import { TEST_SIGNING_KEY_FILE, ensureSignedBy, testSigningKey } from '../support/release-key.ts';
 
 export const E2E_RELEASE_DIR = resolve('test/e2e/.release-cache');
 const SHAPE = { seed: 7, users: 400, items: 500, categories: 8, days: 30 };
@@ -21,7 +22,10 @@ const csvCell = (v: string | number | undefined) => {
 };
 
 export async function ensureE2eRelease(): Promise<string> {
-  if (existsSync(join(E2E_RELEASE_DIR, 'manifest.json'))) return E2E_RELEASE_DIR;
+  if (existsSync(join(E2E_RELEASE_DIR, 'manifest.json'))) {
+    await ensureSignedBy(E2E_RELEASE_DIR, testSigningKey());
+    return E2E_RELEASE_DIR;
+  }
   const work = mkdtempSync(join(tmpdir(), 'ondeck-e2e-release-'));
   try {
     const ds = generateSynthetic(SHAPE);
@@ -39,7 +43,7 @@ export async function ensureE2eRelease(): Promise<string> {
     const out = join(work, 'release');
     const quiet = createProgress({ stream: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }), enabled: false });
     await runBuild(
-      { dataset: 'events', path: join(data, 'events.jsonl'), items: join(data, 'items.csv'), out, epochs: 3, seed: SHAPE.seed, releaseFrom: 'split' },
+      { dataset: 'events', path: join(data, 'events.jsonl'), items: join(data, 'items.csv'), out, epochs: 3, seed: SHAPE.seed, releaseFrom: 'split', signingKey: TEST_SIGNING_KEY_FILE },
       quiet,
     );
     if (!existsSync(join(E2E_RELEASE_DIR, 'manifest.json'))) {

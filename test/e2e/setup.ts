@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
 import { findChromium } from '../support/chromium.ts';
+import { testSigningKey } from '../support/release-key.ts';
 import { ensureE2eRelease } from './e2e-release.ts';
 
 declare module 'vitest' {
@@ -27,10 +28,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
   // worker registration, unminified): build what `npm run build` builds.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
+  // The app pins the key the e2e release is signed with, as `ondeck start` pins the demo's.
+  const releaseKey = process.env.VITE_ONDECK_RELEASE_KEY;
+  process.env.VITE_ONDECK_RELEASE_KEY = testSigningKey().publicKey;
   try {
     await build({ configFile: resolve('vite.app.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: appDir } });
   } finally {
     process.env.NODE_ENV = nodeEnv;
+    if (releaseKey === undefined) delete process.env.VITE_ONDECK_RELEASE_KEY;
+    else process.env.VITE_ONDECK_RELEASE_KEY = releaseKey;
   }
   project.provide('e2eAppDir', appDir);
   project.provide('e2eReleaseDir', releaseDir);

@@ -9,6 +9,7 @@ import { parseManifest } from '../../src/core/release/index.ts';
 import { categoryVocab } from '../../src/core/feed/index.ts';
 import { writeRelease } from '../../src/pipeline/release/index.ts';
 import { ensureFixtureRelease } from './fixture-release.ts';
+import { ensureSignedBy, testSigningKey } from './release-key.ts';
 import { gaussianRows, mulberry32 } from './vector-data.ts';
 
 export const BENCH_RELEASE_DIR = resolve('test/fixtures/bench-release-cache');
@@ -38,7 +39,10 @@ export async function ensureSizedRelease(n: number): Promise<string> {
 }
 
 export async function ensureCatalogRelease(dir: string, n: number): Promise<string> {
-  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  if (existsSync(join(dir, 'manifest.json'))) {
+    await ensureSignedBy(dir, testSigningKey());
+    return dir;
+  }
   const fixture = await ensureFixtureRelease();
   const manifest = parseManifest(JSON.parse(readFileSync(join(fixture, 'manifest.json'), 'utf8')));
   const model = (name: string) => new Uint8Array(readFileSync(join(fixture, manifest.artifacts.find((a) => a.name === name)!.url)));
@@ -76,6 +80,7 @@ export async function ensureCatalogRelease(dir: string, n: number): Promise<stri
       userTower: { bytes: model(manifest.models.userTower!.artifact), inputs: manifest.models.userTower!.inputs, outputs: { userVector: manifest.models.userTower!.outputs.userVector! } },
     },
     seed: 1,
+    signingKey: testSigningKey(),
   });
   if (!existsSync(join(dir, 'manifest.json'))) {
     rmSync(dir, { recursive: true, force: true });

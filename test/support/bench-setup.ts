@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node';
 import { findChromium } from './chromium.ts';
 import { BENCH_RELEASE_URL, ensureBenchRelease, ensureSizedRelease, sizedReleaseUrl } from './bench-release.ts';
+import { testSigningKey } from './release-key.ts';
 
 const SIZES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
 
@@ -24,4 +25,5 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide('benchReleases', releases);
   project.provide('benchQuick', process.env['ONDECK_BENCH_QUICK'] === '1');
+  project.provide('releaseKey', testSigningKey().publicKey);
 }

@@ -5,7 +5,8 @@
 // 3. build the tiny real release the device tests load (test/support/fixture-release.ts), a
 //    6k-item one with many clusters (test/support/bench-release.ts), the demo release in
 //    models/ when there is none (test/support/demo-release.ts), and a "wide" one over every
-//    feature kind (test/support/wide-release.ts);
+//    feature kind (test/support/wide-release.ts); all signed (test/support/release-key.ts), their
+//    public keys provided for the tests to pin;
 // 4. start the real ondeck server the sync tests send events to (test/support/sync-server.ts),
 //    on a temporary database, any origin allowed; stopped when the run ends.
 import type { TestProject } from 'vitest/node';
@@ -16,6 +17,7 @@ import { DEMO_RELEASE_URL, ensureDemoRelease } from './demo-release.ts';
 import { WIDE_RELEASE_URL, ensureWideRelease } from './wide-release.ts';
 import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
 import { nodeReference } from './node-reference.ts';
+import { testSigningKey, testSigningKeyPkcs8 } from './release-key.ts';
 import { startSyncServer } from './sync-server.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -26,8 +28,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('deviceReference', await deviceReference(dir));
   await ensureClusterRelease();
   project.provide('clusterRelease', CLUSTER_RELEASE_URL);
-  await ensureDemoRelease();
+  project.provide('demoReleaseKey', await ensureDemoRelease());
   project.provide('demoRelease', DEMO_RELEASE_URL);
+  project.provide('releaseKey', testSigningKey().publicKey);
+  project.provide('releaseSigningKey', testSigningKeyPkcs8());
   await ensureWideRelease();
   project.provide('wideRelease', WIDE_RELEASE_URL);
   const sync = await startSyncServer({ allowedOrigins: '*' });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBuild } from '../../src/pipeline/build/index.ts';
 import { createProgress } from '../../src/pipeline/progress/index.ts';
+import { TEST_SIGNING_KEY_FILE, ensureSignedBy, testSigningKey } from './release-key.ts';
 import { writeTasteCsv } from './taste-csv.ts';
 
 export const FIXTURE_RELEASE_DIR = resolve('test/fixtures/release-cache');
@@ -21,12 +22,15 @@ export function ensureFixtureRelease(): Promise<string> {
 }
 
 async function build(): Promise<string> {
-  if (existsSync(join(FIXTURE_RELEASE_DIR, 'manifest.json'))) return FIXTURE_RELEASE_DIR;
+  if (existsSync(join(FIXTURE_RELEASE_DIR, 'manifest.json'))) {
+    await ensureSignedBy(FIXTURE_RELEASE_DIR, testSigningKey());
+    return FIXTURE_RELEASE_DIR;
+  }
   const work = mkdtempSync(join(tmpdir(), 'ondeck-fixture-'));
   const csv = writeTasteCsv(join(work, 'data'), { users: 150, items: 240, categories: 6, seed: 3 });
   const out = join(work, 'release');
   const quiet = createProgress({ stream: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }), enabled: false });
-  await runBuild({ dataset: 'csv', path: csv.interactions, items: csv.items, out, epochs: 2, seed: 11, releaseFrom: 'split' }, quiet);
+  await runBuild({ dataset: 'csv', path: csv.interactions, items: csv.items, out, epochs: 2, seed: 11, releaseFrom: 'split', signingKey: TEST_SIGNING_KEY_FILE }, quiet);
   if (!existsSync(join(FIXTURE_RELEASE_DIR, 'manifest.json'))) {
     rmSync(FIXTURE_RELEASE_DIR, { recursive: true, force: true });
     try {

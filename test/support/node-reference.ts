@@ -41,6 +41,12 @@ declare module 'vitest' {
     demoRelease: string;
     /** URL of a release whose models read every feature kind (wide-release.ts). */
     wideRelease: string;
+    /** The public key (base64) every test release is signed with: what the tests pin as `releaseKey` (release-key.ts). */
+    releaseKey: string;
+    /** The test releases' private key, PKCS#8 DER in base64, for tests that sign forged manifests (release-key.ts). */
+    releaseSigningKey: string;
+    /** The public key the demo release in models/ is signed with (models.signing-key.pem.pub). */
+    demoReleaseKey: string;
     /** URLs of the feed benchmark's releases by catalogue size ('10k', '100k', '1m'; bench-setup.ts). */
     benchReleases: Record<string, string>;
     /** `npm run bench -- --quick`: fewer runs. */

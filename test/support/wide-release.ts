@@ -19,6 +19,7 @@ import {
   initTwoTower,
 } from '../../src/pipeline/train/index.ts';
 import { gaussianRows, mulberry32 } from './vector-data.ts';
+import { ensureSignedBy, testSigningKey } from './release-key.ts';
 
 export const WIDE_RELEASE_DIR = resolve('test/fixtures/wide-release-cache');
 export const WIDE_RELEASE_URL = '/test/fixtures/wide-release-cache/manifest.json';
@@ -35,7 +36,10 @@ export function ensureWideRelease(): Promise<string> {
 }
 
 async function build(): Promise<string> {
-  if (existsSync(join(WIDE_RELEASE_DIR, 'manifest.json'))) return WIDE_RELEASE_DIR;
+  if (existsSync(join(WIDE_RELEASE_DIR, 'manifest.json'))) {
+    await ensureSignedBy(WIDE_RELEASE_DIR, testSigningKey());
+    return WIDE_RELEASE_DIR;
+  }
   await ensureTrainingBackend();
   const spec = parseFeatureSpec(specJson);
   const dcn = await initDcn({ spec, embeddingDim: 8, deepLayers: [32, 16], crossLayers: 2, crossRank: 4, watchHead: true }, 21);
@@ -68,6 +72,7 @@ async function build(): Promise<string> {
     models: { ranker, userTower },
     clusters: 3,
     seed: 5,
+    signingKey: testSigningKey(),
   });
   if (!existsSync(join(WIDE_RELEASE_DIR, 'manifest.json'))) {
     rmSync(WIDE_RELEASE_DIR, { recursive: true, force: true });

@@ -19,6 +19,7 @@ function stats(xs: number[]): { p50: number; p95: number } {
 
 const quick = inject('benchQuick');
 const releases = inject('benchReleases');
+const releaseKey = inject('releaseKey');
 
 /** Backends as a device offers them: WebGPU here is Chromium's software adapter (SwiftShader). */
 const CASES: Array<{ name: string; backend: BackendChoice; ranking: RankingProvider[]; runs: number }> = [
@@ -30,7 +31,7 @@ const CASES: Array<{ name: string; backend: BackendChoice; ranking: RankingProvi
 ];
 
 async function measureFeed(release: string, c: (typeof CASES)[number]) {
-  const options: FeedOptions = { release, backend: c.backend, rankingProviders: c.ranking, database: `bench-${crypto.randomUUID()}` };
+  const options: FeedOptions = { release, releaseKey, backend: c.backend, rankingProviders: c.ranking, database: `bench-${crypto.randomUUID()}` };
   const feed = new FeedService();
   await feed.init(options);
   let shown = await feed.next({ count: 50 });
@@ -77,7 +78,7 @@ it('measures next() by catalogue size and backend, and cold start', async () => 
   // Through the worker, as a page runs it (createFeed: comlink over postMessage): the difference
   // from the in-page figure of the same case is the transfer cost.
   const workerSize = releases['100k'] ? '100k' : Object.keys(releases)[0]!;
-  const viaWorker = await createFeed({ release: releases[workerSize]!, backend: 'wasm', rankingProviders: ['wasm'], database: `bench-${crypto.randomUUID()}` });
+  const viaWorker = await createFeed({ release: releases[workerSize]!, releaseKey, backend: 'wasm', rankingProviders: ['wasm'], database: `bench-${crypto.randomUUID()}` });
   let shownW = await viaWorker.next({ count: 50 });
   for (const x of shownW.slice(0, 10)) await viaWorker.track({ type: 'click', itemId: x.id });
   for (let i = 0; i < 5; i++) shownW = await viaWorker.next({ count: 50 });
@@ -100,7 +101,7 @@ it('measures next() by catalogue size and backend, and cold start', async () => 
   const release = new URL(releases['100k'] ?? Object.values(releases)[0]!, location.href).href;
   for (const key of await caches.keys()) await caches.delete(key);
   const database = `bench-${crypto.randomUUID()}`;
-  const options: FeedOptions = { release, backend: 'wasm', rankingProviders: ['wasm'], database };
+  const options: FeedOptions = { release, releaseKey, backend: 'wasm', rankingProviders: ['wasm'], database };
   let t = performance.now();
   const first = new FeedService();
   await first.init(options);
