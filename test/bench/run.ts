@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json FILE] [--quick]`: every benchmark suite in one run, one table.
+ * `npm run bench [-- --json FILE] [--quick] [--only SUITE]`: every benchmark suite in one run, one table.
  * Figures are medians (and p95) of repeated runs after warm-up; ratios are only ever taken
  * between figures of the same run. Never part of `npm test`: timings on a shared machine are
  * for reading, not for asserting.
@@ -23,18 +23,23 @@ const SUITES: BenchSuite[] = [shardBench, vectorsBench, sizeBench, deviceBench, 
 /** The groups of the JSON (issue 6); each figure's key starts with its group. */
 const GROUPS = ['feed', 'coldStart', 'size', 'retrievalPeers', 'ranking', 'server', 'quality'] as const;
 
-function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null } {
+function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null; only: string | null } {
   let quick = false;
   let json: string | null = null;
+  let only: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
     else if (a === '--json') {
       json = argv[++i] ?? null;
       if (!json) throw new Error('--json needs a file name, e.g. --json bench.json');
-    } else throw new Error(`unknown option "${a}"; the options are --quick and --json FILE`);
+    } else if (a === '--only') {
+      only = argv[++i] ?? null;
+      const names = SUITES.map((s) => s.name.split(' ')[0]);
+      if (!only || !names.includes(only)) throw new Error(`--only needs a suite, one of ${names.join(', ')}`);
+    } else throw new Error(`unknown option "${a}"; the options are --quick, --json FILE and --only SUITE`);
   }
-  return { quick, json };
+  return { quick, json, only };
 }
 
 function format(n: number): string {
@@ -53,7 +58,7 @@ function chromiumVersion(): string {
 }
 
 async function main(): Promise<void> {
-  const { quick, json } = parseArgs(process.argv.slice(2));
+  const { quick, json, only } = parseArgs(process.argv.slice(2));
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -67,6 +72,8 @@ async function main(): Promise<void> {
   const results: Record<string, BenchFigure[]> = {};
   let failed = 0;
   for (const suite of SUITES) {
+    // --only SUITE: one suite (the first word of its name), e.g. `npm run bench -- --only server`.
+    if (only !== null && suite.name.split(' ')[0] !== only) continue;
     process.stdout.write(`${suite.name}…\n`);
     const t = performance.now();
     try {
