@@ -31,10 +31,10 @@ const spec = parseFeatureSpec(
 );
 
 describe('factorize', () => {
-  it('reproduces the matrix at full rank (B = Q·Vᵀ)', () => {
+  it('reproduces the matrix at full rank (B = Q·Vᵀ)', async () => {
     const m = fitEase(train, catalog, { lambda: 5 });
     const k = m.items.length;
-    const f = factorize(m, k, 1, 6);
+    const f = await factorize(m, k, 1, 6);
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
         let s = 0;
@@ -49,7 +49,7 @@ describe('itemItemRetrieval', () => {
   it('its user tower and item vectors score items in EASE’s order, with the history’s order recency', async () => {
     const m = fitEase(train, catalog, { lambda: 5 });
     const dim = m.items.length;
-    const r = await itemItemRetrieval(spec, catalog, m, factorize(m, dim, 1, 6), { historyFeature: 'history', itemIdFeature: 'item_id', seed: 1 });
+    const r = await itemItemRetrieval(spec, catalog, m, await factorize(m, dim, 1, 6), { historyFeature: 'history', itemIdFeature: 'item_id', seed: 1 });
     const history: Interaction[] = [2, 4, 7].map((i, k) => ({ user: 'x', item: `i${i}`, at: k, label: 1, type: 'like' }));
     const entries: HistoryEntry[] = history.map((x) => ({ item: { id: x.item }, type: x.type, at: x.at }));
     const inputs = buildFeatureTensors(spec, [{ user: { history: entries } }], { now: 10 });

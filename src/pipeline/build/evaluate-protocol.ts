@@ -141,26 +141,29 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
   };
 
   const pop = popularityModel(split.train, catalog);
-  const itemItem = (key: 'ease' | 'itemKnn') => (m.baselines ? itemItemModel(m.baselines[key], catalog) : null);
+  const itemItem = (key: 'ease' | 'itemKnn') => {
+    const model = m.baselines ? itemItemModel(m.baselines[key], catalog) : null;
+    return model && { scoreAll: model.scoreAll, rank: remembered(model.rank) };
+  };
   // Exploration is seeded per user, so a user's served feed is the same in every cohort.
   const seedOf = new Map([...firstTest.keys()].map((user, i) => [user, i] as const));
   return {
     twoTower: {
       scoreAll,
-      rank: (user, history, exclude, k) => {
+      rank: remembered((user, history, exclude, k) => {
         const s = scoreAll(user, history);
         return Array.from(topK(s, k, { exclude: unavailable(exclude, firstTest.get(user)!) }).indices, (i) => catalog[i]!);
-      },
+      }),
     },
-    popularity: { scoreAll: pop.scoreAll, rank: pop.rank },
+    popularity: { scoreAll: pop.scoreAll, rank: remembered(pop.rank) },
     ease: itemItem('ease'),
     itemKnn: itemItem('itemKnn'),
-    ranked: (user, history, exclude, k) => {
+    ranked: remembered((user, history, exclude, k) => {
       const f = rankedFeed(user, history, exclude);
       const s = Float32Array.from(f.candidates, (c) => c.score);
       return Array.from(topK(s, k).indices, (j) => f.candidates[j]!.id);
-    },
-    served: (user, history, exclude, k) => {
+    }),
+    served: remembered((user, history, exclude, k) => {
       const f = rankedFeed(user, history, exclude);
       const at = firstTest.get(user)!;
       const entries = m.builder.history(history);
@@ -168,8 +171,27 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
       // page's middle and the category cap is per page, as users get them.
       const served = composeFeed(f.candidates, entries, { count: Math.max(k, FEED_COMPOSITION.pageSize), now: at, seen: exclude, hidden: new Set(), seed: seedOf.get(user) ?? 0, ...rerankOptions });
       return served.map((x) => x.id);
-    },
+    }),
     rankingRows: () => rowsSeen,
+  };
+}
+
+/**
+ * A feed that ranks each (user, history, seen, k) once: the logged, truth and warm/cold
+ * evaluations ask for the same users' pages (a third of the evaluation's time went to asking
+ * again). Within one scorers() the history and seen set of a user are those of the split, so
+ * their sizes tell a different request apart.
+ */
+function remembered(rank: RankFeed): RankFeed {
+  const pages = new Map<string, readonly string[]>();
+  return (user, history, exclude, k) => {
+    const key = `${user}\u0000${history.length}\u0000${exclude.size}\u0000${k}`;
+    let page = pages.get(key);
+    if (page === undefined) {
+      page = rank(user, history, exclude, k);
+      pages.set(key, page);
+    }
+    return page;
   };
 }
 

@@ -183,7 +183,7 @@ async function chooseDcnEpochs(plan: FeaturePlan, inputs: FeatureTensors, rows: 
 }
 
 async function retrievalModel(spec: FeatureSpec, catalog: readonly string[], m: ItemItemMatrix, seed: number, dim: number) {
-  return itemItemRetrieval(spec, catalog, m, factorize(m, dim, seed), { historyFeature: 'history', itemIdFeature: 'item_id', seed });
+  return itemItemRetrieval(spec, catalog, m, await factorize(m, dim, seed), { historyFeature: 'history', itemIdFeature: 'item_id', seed });
 }
 
 /** User vectors of many users at once (one batched tower call), in order. */

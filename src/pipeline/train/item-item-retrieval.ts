@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { encodeCategorical, type FeatureSpec } from '../../core/features/index.ts';
 import type { ItemItemMatrix } from '../baselines/index.ts';
 import { createRng } from '../data/prng.ts';
+import { ensureTrainingBackend } from './backend.ts';
 import { TrainConfigError } from './errors.ts';
 import { initTwoTower, type TwoTowerParams } from './two-tower.ts';
 
@@ -31,43 +32,34 @@ export interface Factors {
   dim: number;
 }
 
-/** Rank-`dim` factors of the matrix's weights (B ≈ Q Vᵀ). */
-export function factorize(m: ItemItemMatrix, dim: number, seed: number, iterations = 4): Factors {
+/**
+ * Rank-`dim` factors of the matrix's weights (B ≈ Q Vᵀ). The products with B are float32 matMuls
+ * on the training backend (XNNPACK: about 100× the plain loops they replace, 60 s of a 3,000-item
+ * build); the Gram-Schmidt between them stays float64.
+ */
+export async function factorize(m: ItemItemMatrix, dim: number, seed: number, iterations = 4): Promise<Factors> {
+  await ensureTrainingBackend();
   const n = m.items.length;
   const d = Math.min(dim, n);
-  const b = m.weights;
   const rng = createRng(seed);
-  let y = new Float64Array(n * dim);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) y[i * dim + c] = rng.normal();
-  // Z = B·X (transpose: Bᵀ·X), X and Z [n × dim].
-  const times = (x: Float64Array, transpose: boolean): Float64Array<ArrayBuffer> => {
-    const z = new Float64Array(n * dim);
-    for (let i = 0; i < n; i++) {
-      const row = b.subarray(i * n, (i + 1) * n);
-      if (!transpose) {
-        const zi = i * dim;
-        for (let j = 0; j < n; j++) {
-          const w = row[j]!;
-          if (w === 0) continue;
-          const xj = j * dim;
-          for (let c = 0; c < d; c++) z[zi + c]! += w * x[xj + c]!;
-        }
-      } else {
-        const xi = i * dim;
-        for (let j = 0; j < n; j++) {
-          const w = row[j]!;
-          if (w === 0) continue;
-          const zj = j * dim;
-          for (let c = 0; c < d; c++) z[zj + c]! += w * x[xi + c]!;
-        }
-      }
-    }
-    return z;
-  };
-  y = orthonormalize(times(y, false), n, dim, d);
-  for (let t = 0; t < iterations; t++) y = orthonormalize(times(orthonormalize(times(y, true), n, dim, d), false), n, dim, d);
-  const v = times(y, true);
-  return { q: Float32Array.from(y), v: Float32Array.from(v), dim };
+  const start = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) start[i * dim + c] = rng.normal();
+  const b = tf.tensor2d(m.weights, [n, n]);
+  try {
+    // Z = B·X (transpose: Bᵀ·X), X and Z [n × dim].
+    const times = (x: Float64Array, transpose: boolean): Float64Array<ArrayBuffer> => {
+      const z = tf.tidy(() => tf.matMul(b, tf.tensor2d(Float32Array.from(x), [n, dim]), transpose, false));
+      const out = Float64Array.from(z.dataSync());
+      z.dispose();
+      return out;
+    };
+    let y = orthonormalize(times(start, false), n, dim, d);
+    for (let t = 0; t < iterations; t++) y = orthonormalize(times(orthonormalize(times(y, true), n, dim, d), false), n, dim, d);
+    const v = times(y, true);
+    return { q: Float32Array.from(y), v: Float32Array.from(v), dim };
+  } finally {
+    b.dispose();
+  }
 }
 
 /** Modified Gram-Schmidt on the first d columns of x [n × stride], in place. */
