@@ -66,8 +66,8 @@ export const SERVER_DEFAULTS = Object.freeze({
   healthProbeMs: 5_000,
   /**
    * GET /v1/metrics and /metrics: store figures are reused this long. While the store holds fewer
-   * than freshBelowRows rows (counter rows and events), a write through this process refreshes
-   * them at once (cheap on a small store; tests and demos see their own writes). maxFeeds: feeds
+   * than freshBelowRows counter rows (what a recount reads; about 10 ms for 10k on SQLite), a write
+   * through this process refreshes them at once (tests and demos see their own writes). maxFeeds: feeds
    * listed at most, by impressions; the rest are summed under `(other)`.
    */
   metricsCache: Object.freeze({ cacheMs: 15_000, freshBelowRows: 10_000, maxFeeds: 50 }),

@@ -49,7 +49,7 @@ export function capFeeds(feeds: readonly FeedMetrics[], maxFeeds: number): FeedM
 /**
  * Store figures, computed at most once per `cacheMs` and by one caller at a time (others wait for
  * the same promise). A write through this process makes them stale at once only while the store
- * is small (under `freshBelowRows` rows): there a recount is cheap, and a demo or a test sees its
+ * is small (under `freshBelowRows` counter rows): there a recount is cheap, and a demo or a test sees its
  * own writes; on a big store a busy ingest must not turn every metrics call into a recount.
  */
 export class StoreFigureCache {
@@ -65,7 +65,8 @@ export class StoreFigureCache {
     const c = this.cached;
     if (c) {
       const young = now() - c.value.at < metricsCache.cacheMs;
-      const small = c.value.stats.countRows + c.value.stats.events < metricsCache.freshBelowRows;
+      // The recount reads counter rows only (events are counted into them), so their number is its cost.
+      const small = c.value.stats.countRows < metricsCache.freshBelowRows;
       const unchanged = c.generation === this.ctx.counters.generation;
       if (young && (unchanged || !small)) return c.value;
     }
