@@ -5,14 +5,18 @@
  * own chunk, and the page never imports worker code.
  */
 import * as Comlink from 'comlink';
+import type { ForgetResult } from '../core/feed/index.ts';
 import type { FeedItem, FeedOptions, FeedStatus, FeedWorkerApi, SyncStatus, TrackEvent } from '../core/feed/index.ts';
 
 export interface Feed {
   next(options?: { count?: number }): Promise<FeedItem[]>;
   track(event: TrackEvent): Promise<void>;
   status(): Promise<FeedStatus>;
-  /** Deletes all local data of this user (history, derived state). */
-  forget(): Promise<void>;
+  /**
+   * Deletes all local data of this feed (history, outbox, install ids, release caches) and
+   * returns the pseudonymous install ids the app's backend should erase on the server.
+   */
+  forget(): Promise<ForgetResult>;
   /** Sends pending events to the server now (with `sync`) and resolves with the sync status; null without `sync`. */
   flush(): Promise<SyncStatus | null>;
   /** Stops the worker; the feed can't be used afterwards. */

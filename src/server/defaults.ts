@@ -1,4 +1,6 @@
 /** Tunables of the server, in one place. Every one can be overridden through ServerOptions. */
+import { DEFAULT_AGGREGATE_EPSILON } from '../core/sync/wire.ts';
+
 export const SERVER_DEFAULTS = Object.freeze({
   port: 8787,
   host: '127.0.0.1',
@@ -54,7 +56,7 @@ export const SERVER_DEFAULTS = Object.freeze({
    * about e^-20 per value. maxAgeDays: the oldest `day` accepted, in days before today (the
    * newest is tomorrow, for devices ahead of UTC).
    */
-  aggregate: Object.freeze({ epsilon: 1, noiseScales: 20, maxAgeDays: 30 }),
+  aggregate: Object.freeze({ epsilon: DEFAULT_AGGREGATE_EPSILON, noiseScales: 20, maxAgeDays: 30 }),
   /**
    * Batch ids are remembered this long for replay detection, then forgotten; events older than
    * this are refused, since a replay of them could no longer be recognised.

@@ -139,7 +139,8 @@ describe('sync through the feed worker', () => {
   it('sends aggregate counters (the default mode) for the feed, exact without noise', async () => {
     const db = database();
     const feedName = `agg-${crypto.randomUUID()}`;
-    const feed = await open({ database: db, sync: { server: server.url, appKey: server.appKey, feed: feedName } });
+    // Exact: local-DP noise, on by default (test/browser/privacy-defaults.test.ts), turned off.
+    const feed = await open({ database: db, sync: { server: server.url, appKey: server.appKey, feed: feedName, epsilon: null } });
     try {
       expect((await feed.status()).sync!.mode).toBe('aggregate');
       const tag = `agg-${crypto.randomUUID()}`;

@@ -2,7 +2,7 @@
 // the wire limits, and the local-DP noise (seeded, so every value is asserted).
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.ts';
-import { BATCH_ID_PATTERN, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_WATCH_CLIP_SECONDS, MAX_WATCH_SECONDS } from '../../src/core/sync/wire.ts';
+import { BATCH_ID_PATTERN, DEFAULT_AGGREGATE_EPSILON, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_WATCH_CLIP_SECONDS, MAX_WATCH_SECONDS } from '../../src/core/sync/wire.ts';
 import type { AggregateBatch, PseudonymousBatch } from '../../src/core/sync/wire.ts';
 import { addNoise, batchBuilder, utcDay } from '../../workers/sync/batch-builder.ts';
 import type { BuildOptions } from '../../workers/sync/batch-builder.ts';
@@ -259,9 +259,13 @@ describe('ids and options', () => {
       server: 'http://127.0.0.1:5173',
       appKey: 'k',
       mode: 'aggregate',
-      epsilon: null,
+      // Local-DP noise is on by default in aggregate mode, at the epsilon servers accept by default.
+      epsilon: DEFAULT_AGGREGATE_EPSILON,
       feed: 'default',
     });
+    expect(resolveSyncOptions({ appKey: 'k', epsilon: null }, 'http://a').epsilon).toBeNull();
+    expect(resolveSyncOptions({ appKey: 'k', epsilon: 0.5 }, 'http://a').epsilon).toBe(0.5);
+    expect(resolveSyncOptions({ appKey: 'k', mode: 'pseudonymous' }, 'http://a').epsilon).toBeNull();
     expect(resolveSyncOptions({ appKey: 'k', server: 'https://x.example/api/', mode: 'pseudonymous', feed: 'f' }, null).server).toBe('https://x.example/api');
     expect(() => resolveSyncOptions({ appKey: '' }, 'http://a')).toThrow(/sync\.appKey/);
     expect(() => resolveSyncOptions({ appKey: 'k', mode: 'exact' as 'aggregate' }, 'http://a')).toThrow(/sync\.mode: must be one of aggregate, pseudonymous/);

@@ -9,7 +9,8 @@ import { resolveSyncOptions } from '../../workers/sync/options.ts';
 import { SyncQueue } from '../../workers/sync/sync-queue.ts';
 import type { SyncTunables } from '../../workers/sync/sync-queue.ts';
 import { FetchTransport } from '../../workers/sync/transport.ts';
-import type { SyncMode } from '../../src/core/sync/wire.ts';
+import { DEFAULT_AGGREGATE_EPSILON, type SyncMode } from '../../src/core/sync/wire.ts';
+import { SERVER_DEFAULTS } from '../../src/server/defaults.ts';
 
 const T0 = Date.UTC(2025, 5, 1, 8);
 
@@ -79,13 +80,33 @@ function fakeTimers() {
 function queue(
   log: MemorySyncLog,
   server: ReturnType<typeof scriptedServer>,
-  o: { mode?: SyncMode; online?: () => boolean; tunables?: Partial<SyncTunables>; database?: string; timers?: ReturnType<typeof fakeTimers> } = {},
+  o: {
+    mode?: SyncMode;
+    epsilon?: number | null;
+    online?: () => boolean;
+    tunables?: Partial<SyncTunables>;
+    database?: string;
+    timers?: ReturnType<typeof fakeTimers>;
+    /** Batches per device token; the default of the transport (1) when absent. */
+    batchesPerToken?: number;
+  } = {},
 ) {
   const timers = o.timers ?? fakeTimers();
-  const sync = resolveSyncOptions({ appKey: 'app-1', server: 'http://sync.test', mode: o.mode ?? 'pseudonymous', feed: 'home' }, null);
+  const sync = resolveSyncOptions(
+    { appKey: 'app-1', server: 'http://sync.test', mode: o.mode ?? 'pseudonymous', feed: 'home', ...(o.epsilon !== undefined ? { epsilon: o.epsilon } : {}) },
+    null,
+  );
   const q = new SyncQueue({
     log,
-    transport: new FetchTransport({ server: sync.server, appKey: sync.appKey, fetch: server.fetch, now: () => clock.now, requestTimeoutMs: 10_000, tokenRefreshMarginMs: 60_000 }),
+    transport: new FetchTransport({
+      server: sync.server,
+      appKey: sync.appKey,
+      fetch: server.fetch,
+      now: () => clock.now,
+      requestTimeoutMs: 10_000,
+      tokenRefreshMarginMs: 60_000,
+      ...(o.batchesPerToken !== undefined ? { batchesPerToken: o.batchesPerToken } : {}),
+    }),
     lock: memoryLock(`test:${o.database ?? crypto.randomUUID()}`),
     sync,
     now: () => clock.now,
@@ -110,7 +131,8 @@ describe('sync queue', () => {
     const log = new MemorySyncLog();
     fill(log, 1200);
     const server = scriptedServer();
-    const { q } = queue(log, server);
+    // Tokens reused across batches (a tunable; the default is a token per batch, tested below).
+    const { q } = queue(log, server, { batchesPerToken: 3 });
     await q.start();
     expect((await q.status()).pending).toBe(1200);
     const status = await q.flush();
@@ -123,7 +145,7 @@ describe('sync queue', () => {
     expect(new Set(batches.map((b) => b.batchId)).size).toBe(3);
     expect(log.events().every((e) => e.synced === 1)).toBe(true);
     expect(log.outbox()).toEqual([]);
-    // One token for the three batches, sent as a bearer token.
+    // One token for the three batches (batchesPerToken 3), sent as a bearer token.
     expect(server.calls.filter((c) => c.path === '/v1/tokens')).toHaveLength(1);
     expect(server.calls[0]!.headers['X-Ondeck-App']).toBe('app-1');
     expect(server.events()[0]!.headers['Authorization']).toBe('Bearer tok-1');
@@ -215,7 +237,8 @@ describe('sync queue', () => {
     const unauthorized = () => Response.json({ error: 'unauthorized', message: 'token expired' }, { status: 401 });
     // First a batch to get a cached token, then one that meets a revoked token.
     const server = scriptedServer([null, unauthorized()]);
-    const { q } = queue(log, server);
+    // A token kept across batches (batchesPerToken 2), so the second batch meets it revoked.
+    const { q } = queue(log, server, { batchesPerToken: 2 });
     await q.start();
     let s = await q.flush();
     expect(s.pending).toBe(0);
@@ -376,13 +399,50 @@ describe('sync queue', () => {
     for (const id of installs) expect(id).toMatch(/^i_[A-Za-z0-9_-]{21}$/);
   });
 
+  it('sends each batch under a token of its own by default, and a retry under the same one', async () => {
+    const log = new MemorySyncLog();
+    fill(log, 1200);
+    const server = scriptedServer([null, status500()]);
+    const { q } = queue(log, server);
+    await q.start();
+    await q.flush();
+    // The 500 left the second batch pending: an explicit flush retries it.
+    await q.flush();
+    expect((await q.status()).pending).toBe(0);
+    const posts = server.events().map((c) => ({ auth: c.headers['Authorization'], batch: (JSON.parse(c.body!) as EventBatch).batchId }));
+    // Three batches, the second sent twice (a 500, then the retry).
+    expect(posts.map((p) => p.batch)).toHaveLength(4);
+    expect(new Set(posts.map((p) => p.batch)).size).toBe(3);
+    const tokenOf = new Map<string, Set<string>>();
+    for (const p of posts) tokenOf.set(p.batch, (tokenOf.get(p.batch) ?? new Set()).add(p.auth!));
+    // One token per batch (its retry included), no token shared by two batches.
+    for (const tokens of tokenOf.values()) expect(tokens.size).toBe(1);
+    expect(new Set([...tokenOf.values()].map((t) => [...t][0])).size).toBe(3);
+    expect(server.calls.filter((c) => c.path === '/v1/tokens')).toHaveLength(3);
+  });
+
+  it('adds local-DP noise in aggregate mode by default, at the epsilon a server accepts by default', async () => {
+    const log = new MemorySyncLog();
+    for (let i = 0; i < 40; i++) log.append({ type: 'impression', itemId: `n${i}`, at: T0 });
+    const server = scriptedServer();
+    const { q } = queue(log, server, { mode: 'aggregate' });
+    await q.start();
+    expect((await q.flush()).pending).toBe(0);
+    const [batch] = server.batches();
+    if (batch?.mode !== 'aggregate') throw new Error('expected an aggregate batch');
+    expect(batch.noise).toEqual({ mechanism: 'geometric', epsilon: DEFAULT_AGGREGATE_EPSILON });
+    expect(SERVER_DEFAULTS.aggregate.epsilon).toBe(DEFAULT_AGGREGATE_EPSILON);
+    expect(batch.counts).toHaveLength(40);
+  });
+
   it('sends aggregate counters without identifiers', async () => {
     const log = new MemorySyncLog();
     log.append({ type: 'impression', itemId: 'a', at: T0 });
     log.append({ type: 'click', itemId: 'a', at: T0 + 1 });
     log.append({ type: 'watch', itemId: 'a', at: T0 + 2, watchSeconds: 12, watchFraction: 0.2 });
     const server = scriptedServer();
-    const { q } = queue(log, server, { mode: 'aggregate' });
+    // Exact counts: local-DP noise turned off (it is on by default, tested below).
+    const { q } = queue(log, server, { mode: 'aggregate', epsilon: null });
     await q.start();
     expect((await q.flush()).pending).toBe(0);
     const [batch] = server.batches();

@@ -46,14 +46,16 @@ async function serverKeys(tag: string): Promise<string[]> {
 }
 
 const syncs: Sync[] = [];
-async function sync(log: MemorySyncLog, o: Partial<StartSyncOptions> & { mode?: SyncMode; epsilon?: number; base?: string; feed?: string } = {}): Promise<Sync> {
+async function sync(log: MemorySyncLog, o: Partial<StartSyncOptions> & { mode?: SyncMode; epsilon?: number | null; base?: string; feed?: string } = {}): Promise<Sync> {
   const { mode, epsilon, base, feed, ...rest } = o;
   const s = await startSync({
     log,
-    sync: { server: base ?? server.url, appKey: server.appKey, mode: mode ?? 'pseudonymous', feed: feed ?? 'sync-test', ...(epsilon ? { epsilon } : {}) },
+    sync: { server: base ?? server.url, appKey: server.appKey, mode: mode ?? 'pseudonymous', feed: feed ?? 'sync-test', ...(epsilon !== undefined ? { epsilon } : {}) },
     database: `db-${runs}`,
     // Short backoff: the background retries of a failing queue come quickly, flush() drives the rest.
-    tunables: { backoffBaseMs: 20, backoffMaxMs: 200, requestTimeoutMs: 10_000 },
+    // One token for many batches, as these fault tests were timed with (the default, a token per
+    // batch, is pinned in sync-queue.test.ts and test/browser/privacy-defaults.test.ts).
+    tunables: { backoffBaseMs: 20, backoffMaxMs: 200, requestTimeoutMs: 10_000, batchesPerToken: 1000 },
     ...rest,
   });
   syncs.push(s);
@@ -255,7 +257,8 @@ describe('sync against the real server', () => {
   it('sends aggregate counters: exact without noise, the noisy values as drawn with epsilon', async () => {
     const feed = `agg-${Date.now()}`;
     const { log } = logOf(40); // 10 each of impression, click, watch (30..36 s), like
-    const s = await sync(log, { mode: 'aggregate', feed });
+    // Exact: local-DP noise (on by default) turned off.
+    const s = await sync(log, { mode: 'aggregate', feed, epsilon: null });
     expect((await s.flush()).pending).toBe(0);
     const metrics = async () => {
       const res = await fetch(`${server.url}/v1/metrics`);

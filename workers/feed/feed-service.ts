@@ -16,6 +16,7 @@ import {
   type FeedStatus,
   type FeedTimings,
   type FeedWorkerApi,
+  type ForgetResult,
   type RetrievalBackend,
   type SyncStatus,
   type TrackEvent,
@@ -23,7 +24,7 @@ import {
 import { ValidationError } from '../../src/core/errors.ts';
 import type { RerankCandidate } from '../../src/core/rerank/index.ts';
 import type { Shard } from '../../src/core/shard/index.ts';
-import { openHistory, validateTrackEvent, type HistoryStore } from '../history/index.ts';
+import { DEFAULT_MAX_EVENTS, HistoryConnection, HistoryStore, openHistory, validateTrackEvent } from '../history/index.ts';
 import { ModelDeviceLostError, RANKING_DEFAULTS, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
 import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../release/index.ts';
 import { createSync, resolveSyncOptions, type Sync } from '../sync/index.ts';
@@ -31,6 +32,7 @@ import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetri
 import { Catalog, type ItemRef } from './catalog.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
 import { FeedNotReadyError } from './errors.ts';
+import { deleteOndeckCaches, eventScope, feedDatabase } from './local-data.ts';
 import { HistoryView } from './history-view.ts';
 import { feedVerification, retrievalCheckAfterFailure, type RetrievalCheck } from './verification.ts';
 
@@ -50,8 +52,13 @@ interface Ready {
   view: HistoryView;
   /** The user vector of one history version (HistoryView.version), computed at `at`. */
   userVector: { version: number; at: number; vector: Float32Array } | null;
-  /** The sync queue over the history's log; null without `options.sync`. */
+  /** The sync queue over the history's log; null without `options.sync`, and after forget() until the next event. */
   sync: Sync | null;
+  /**
+   * forget() ran and nothing was tracked since: the database stays deleted (no release record,
+   * no sync cursor) until the next event; then the release is recorded and the queue restarts.
+   */
+  forgotten: boolean;
 }
 
 /** Seams for tests and embedders: the clock and the network. */
@@ -92,7 +99,8 @@ export class FeedService implements FeedWorkerApi {
     }).load();
     const manifest = release.manifest;
     const catalog = await Catalog.open(release);
-    const history = await openHistory({ name: options.database ?? 'ondeck', now: this.#now });
+    const database = feedDatabase(options);
+    const history = await openHistory({ name: database, now: this.#now });
     const providers = options.rankingProviders ?? RANKING_DEFAULTS.providers;
     const ranker = await createModelRunner(await release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers });
     const tower = manifest.models.userTower;
@@ -104,7 +112,6 @@ export class FeedService implements FeedWorkerApi {
     selection.retriever.dispose();
     await history.useRelease(manifest.releaseId);
     await reembedOnReleaseChange(history, catalog);
-    const database = options.database ?? 'ondeck';
     const ready: Ready = {
       options,
       release,
@@ -123,6 +130,7 @@ export class FeedService implements FeedWorkerApi {
       }),
       userVector: null,
       sync: null,
+      forgotten: false,
     };
     // Last, once everything else is up: a failed init leaves no queue running.
     if (options.sync) ready.sync = await this.#startSync(ready);
@@ -226,7 +234,12 @@ export class FeedService implements FeedWorkerApi {
     const valid = validateTrackEvent(event);
     const ref = r.catalog.find(valid.itemId);
     const item = ref ? { record: r.catalog.record(ref), embedding: r.catalog.vector(ref), releaseId: r.catalog.manifest.releaseId } : null;
-    r.view.appended(await r.history.append(valid, item));
+    if (r.forgotten) {
+      r.forgotten = false;
+      await r.history.useRelease(r.catalog.manifest.releaseId);
+      if (r.options.sync) r.sync = await this.#startSync(r);
+    }
+    r.view.appended(await r.history.append(valid, item, eventScope(r.options)));
     r.sync?.notify();
   }
 
@@ -241,27 +254,32 @@ export class FeedService implements FeedWorkerApi {
       historySize: r ? await r.history.count() : 0,
       timings: this.#timings,
       releaseProblem: r?.release.problem ?? null,
-      sync: r?.sync ? await r.sync.status() : null,
+      sync: r?.sync ? await r.sync.status() : r?.options.sync ? idleSync(r) : null,
       verification: r ? feedVerification(r.ranker, r.userTower, r.retrievalCheck) : null,
     };
   }
 
-  async forget(): Promise<void> {
+  async forget(): Promise<ForgetResult> {
     const r = this.#need();
-    // The queue must not write to the database while it is deleted; it restarts on the new one.
+    // The queue must not write to the database while it is deleted; it restarts with the next event.
     await r.sync?.stop();
     r.sync = null;
+    // Read before the database goes: the app's backend erases these installs' events on the server.
+    const installIds = await installIdsOf(r.history);
     await r.history.forget();
+    await deleteOndeckCaches();
     r.view.invalidate();
     r.userVector = null;
-    r.history = await openHistory({ name: r.options.database ?? 'ondeck', now: this.#now });
-    await r.history.useRelease(r.catalog.manifest.releaseId);
-    if (r.options.sync) r.sync = await this.#startSync(r);
+    // Not opened here: the database is created again only when the feed next uses it.
+    r.history = new HistoryStore(new HistoryConnection(feedDatabase(r.options)), DEFAULT_MAX_EVENTS, this.#now);
+    r.forgotten = true;
+    return { installIds };
   }
 
   async flush(): Promise<SyncStatus | null> {
     const r = this.#need();
-    return r.sync ? r.sync.flush() : null;
+    if (r.sync) return r.sync.flush();
+    return r.options.sync ? idleSync(r) : null;
   }
 
   /** The sync queue over r.history; the server defaults to the worker's (the page's) origin. */
@@ -269,7 +287,9 @@ export class FeedService implements FeedWorkerApi {
     return createSync({
       history: r.history,
       sync: r.options.sync!,
-      database: r.options.database ?? 'ondeck',
+      database: feedDatabase(r.options),
+      // Only events recorded under this feed's mode and name leave (see EventScope).
+      strictScope: true,
       now: this.#now,
       release: () => r.catalog.manifest.releaseId,
     });
@@ -353,6 +373,18 @@ export class FeedService implements FeedWorkerApi {
     return Array.from(found.item, (item, j) => ({ shard: shards[found.shard[j]!]!, index: item }));
   }
 
+}
+
+/** The sync status of a feed whose queue has not restarted since forget(): nothing pending. */
+function idleSync(r: Ready): SyncStatus {
+  const mode = eventScope(r.options).mode;
+  return { mode: mode === 'off' ? 'aggregate' : mode, pending: 0, lastSyncAt: null, lastError: null, retryAt: null, rejected: 0, evicted: 0 };
+}
+
+/** The pseudonymous install ids the history holds (current last); none when it never synced so. */
+async function installIdsOf(history: HistoryStore): Promise<string[]> {
+  const [previous, current] = await Promise.all([history.getState('previousInstallIds'), history.getState('installId')]);
+  return [...(previous ?? []), ...(current !== undefined ? [current] : [])];
 }
 
 /** Up to `n` head items (popular and fresh, alternating) the user has not seen or hidden. */

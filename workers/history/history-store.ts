@@ -14,7 +14,7 @@ import { DEFAULT_DATABASE_NAME, DEFAULT_MAX_EVENTS } from './defaults.ts';
 import { appendEvent, itemsWith, newestEvents } from './event-log.ts';
 import { reembedEvents } from './reembed.ts';
 import type { ItemLookup, ReembedResult } from './reembed.ts';
-import type { HistoryStateKey, HistoryStateMap, NewEvent, ReleaseRecord, StoredEvent } from './schema.ts';
+import type { EventScope, HistoryStateKey, HistoryStateMap, NewEvent, ReleaseRecord, StoredEvent } from './schema.ts';
 import { makeSnapshot, unknownSnapshot, watchFraction } from './snapshot.ts';
 import type { ItemInput } from './snapshot.ts';
 import { inTransaction, readTransaction } from './transaction.ts';
@@ -69,12 +69,14 @@ export class HistoryStore {
   /**
    * Validates and appends one event with its item snapshot (null: the item is in no release on
    * the device; it is stored stale). Evicts the oldest events beyond maxEvents in the same
-   * transaction, so no tab ever sees the log over its bound.
+   * transaction, so no tab ever sees the log over its bound. `scope`: the sync mode and feed the
+   * event is recorded under (the feed always gives it; see EventScope).
    */
-  async append(event: TrackEvent, item: ItemInput | null): Promise<StoredEvent> {
+  async append(event: TrackEvent, item: ItemInput | null, scope?: EventScope): Promise<StoredEvent> {
     const valid = validateTrackEvent(event, this.#now());
     const snapshot = item ? makeSnapshot(valid.itemId, item, item.releaseId) : unknownSnapshot(valid.itemId);
     const record: NewEvent = { type: valid.type, itemId: valid.itemId, at: valid.at, item: snapshot, synced: 0 };
+    if (scope) record.scope = { mode: scope.mode, feed: scope.feed };
     if (valid.watchSeconds !== undefined) {
       record.watchSeconds = valid.watchSeconds;
       const fraction = watchFraction(valid.watchSeconds, snapshot);

@@ -18,6 +18,7 @@ export type {
   HistoryDB,
   HistoryStateKey,
   HistoryStateMap,
+  EventScope,
   ItemSnapshot,
   NewEvent,
   OutboxRecord,

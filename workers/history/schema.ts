@@ -5,6 +5,17 @@
 import type { DBSchema } from 'idb';
 import type { EventType } from '../../src/core/events.ts';
 import type { ShardItemRecord } from '../../src/core/feed/shard-item.ts';
+import type { SyncMode } from '../../src/core/sync/wire.ts';
+
+/**
+ * What an event was recorded under: the feed's sync mode ('off' without sync) and feed name. A
+ * sync queue sends only events of its own mode and feed, so an event recorded with sync off or
+ * in aggregate mode never leaves in a pseudonymous batch (nor the other way round).
+ */
+export interface EventScope {
+  mode: SyncMode | 'off';
+  feed: string;
+}
 
 /**
  * The item as the models saw it when the event happened: its `item.*` features rebuilt from the
@@ -43,6 +54,8 @@ export interface StoredEvent {
   /** watchSeconds / the item's duration, in [0, 1]; absent when either is unknown. */
   watchFraction?: number;
   item: ItemSnapshot;
+  /** The sync scope it was recorded under; absent on events logged before scopes existed or through the bare history API. */
+  scope?: EventScope;
   /** 1 once the sync queue has delivered it (2: refused by the server, kept as a dead letter). */
   synced: SyncFlag;
 }
@@ -69,6 +82,8 @@ export interface HistoryStateMap {
   installId: string;
   /** When installId was made (ms since the epoch): it is rotated after SYNC_DEFAULTS.installIdRotationMs. */
   installIdAt: number;
+  /** Install ids rotated out, newest last: the server may still hold their events, so forget() reports them. */
+  previousInstallIds: string[];
   /**
    * The highest seq the sync queue has put into an outbox batch. Present once sync has run on
    * this database; from then on eviction never takes an event above it unless the log is over

@@ -88,6 +88,12 @@ async function readCapped(res: Response, limit: number, keepOver = false): Promi
   return out.buffer;
 }
 
+/**
+ * Release requests carry no cookies and no referrer: a release is public, and cookies would tie
+ * the device's fetches (which shards, when) to the user's session on the origin.
+ */
+const PRIVATE_REQUEST: RequestInit = Object.freeze({ credentials: 'omit', referrerPolicy: 'no-referrer' });
+
 async function fetchOk<T>(
   fetch: ReleaseFetch,
   url: string,
@@ -96,7 +102,7 @@ async function fetchOk<T>(
 ): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, init);
+    res = await fetch(url, { ...init, ...PRIVATE_REQUEST });
   } catch (err) {
     throw new ReleaseFetchError(url, null, { cause: err });
   }

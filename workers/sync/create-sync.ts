@@ -4,6 +4,7 @@
 import { ValidationError } from '../../src/core/errors.ts';
 import type { HistoryStore } from '../history/index.ts';
 import { IdbSyncLog } from './idb-log.ts';
+import { resolveSyncOptions } from './options.ts';
 import { startSync } from './start-sync.ts';
 import type { StartSyncOptions, Sync } from './start-sync.ts';
 
@@ -12,11 +13,21 @@ export interface CreateSyncOptions extends Omit<StartSyncOptions, 'log'> {
   history?: HistoryStore;
   /** Any other SyncLog (memory-log.ts); used when `history` is absent. */
   log?: StartSyncOptions['log'];
+  /**
+   * Send only the history's events recorded under this sync's mode and feed (EventScope), and
+   * none without a scope. The feed worker sets it; the bare API sends every event, as before.
+   */
+  strictScope?: boolean;
 }
 
 export async function createSync(options: CreateSyncOptions): Promise<Sync> {
-  const { history, log, ...rest } = options;
-  const source = history ? new IdbSyncLog(history) : log;
+  const { history, log, strictScope, ...rest } = options;
+  let scope = null;
+  if (history && strictScope) {
+    const { mode, feed } = resolveSyncOptions(rest.sync, (globalThis as { location?: { origin?: string } }).location?.origin ?? null);
+    scope = { mode, feed, strict: true };
+  }
+  const source = history ? new IdbSyncLog(history, scope) : log;
   if (!source) throw new ValidationError('history', 'createSync needs the history (or a SyncLog as `log`) to read events from');
   return startSync({ ...rest, log: source });
 }

@@ -24,6 +24,13 @@ export const SYNC_DEFAULTS = Object.freeze({
   lockRetryMs: 5_000,
   /** A request that takes longer is aborted and retried: a hung connection must not hold the lock. */
   requestTimeoutMs: 30_000,
+  /**
+   * Batches sent under one device token. A token is a handle the server sees on every batch it
+   * authorises, so batches under one token are linked; 1 makes each batch unlinkable to the
+   * others by credential (the server issues 30 at once and one per 2 s per address, far above
+   * a device's batch rate). Retries of the same batch reuse its token: they link nothing new.
+   */
+  batchesPerToken: 1,
   /** A device token is renewed this long before it expires (clock skew, time in flight). */
   tokenRefreshMarginMs: 60_000,
   /** The pseudonymous install id is replaced after this long, so the server cannot link a device's events for longer. */

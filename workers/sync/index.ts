@@ -7,6 +7,7 @@ export type { CreateSyncOptions } from './create-sync.ts';
 export { SYNC_DEFAULTS } from './defaults.ts';
 export { SYNC_ERROR_NAMES, SyncAuthError, SyncError, SyncHttpError, SyncNetworkError, SyncOfflineError, SyncRejectedError } from './errors.ts';
 export { IdbSyncLog } from './idb-log.ts';
+export type { SyncScope } from './idb-log.ts';
 export { memoryLock, webLock, webLockManager } from './lock.ts';
 export type { SyncLock } from './lock.ts';
 export { MemorySyncLog } from './memory-log.ts';

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../../src/core/errors.ts';
 import type { SyncOptions } from '../../src/core/feed/api.ts';
-import { MAX_ID_LENGTH, SYNC_MODES } from '../../src/core/sync/wire.ts';
+import { DEFAULT_AGGREGATE_EPSILON, MAX_ID_LENGTH, SYNC_MODES } from '../../src/core/sync/wire.ts';
 import type { SyncMode } from '../../src/core/sync/wire.ts';
 import { SYNC_DEFAULTS } from './defaults.ts';
 
@@ -13,7 +13,7 @@ export interface ResolvedSyncOptions {
   server: string;
   appKey: string;
   mode: SyncMode;
-  /** Local differential privacy (aggregate mode only); null for exact counts. */
+  /** Local differential privacy (aggregate mode only): DEFAULT_AGGREGATE_EPSILON unless the app says; null for exact counts. */
   epsilon: number | null;
   feed: string;
 }
@@ -43,11 +43,13 @@ export function resolveSyncOptions(options: SyncOptions, origin: string | null):
     throw new ValidationError('sync.server', `must be an http(s) URL (absolute, or a path on the page's origin), got ${JSON.stringify(base)}`, { cause: err });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('sync.server', `must be an http(s) URL, got ${url.protocol}`);
-  let epsilon: number | null = null;
-  if (options.epsilon !== undefined) {
+  // On by default in aggregate mode; `epsilon: null` opts out (exact counts).
+  let epsilon: number | null = mode === 'aggregate' ? DEFAULT_AGGREGATE_EPSILON : null;
+  if (options.epsilon === null) epsilon = null;
+  else if (options.epsilon !== undefined) {
     if (mode !== 'aggregate') throw new ValidationError('sync.epsilon', "applies to mode 'aggregate' only (pseudonymous events carry no noise)");
     if (typeof options.epsilon !== 'number' || !Number.isFinite(options.epsilon) || options.epsilon <= 0) {
-      throw new ValidationError('sync.epsilon', 'must be a finite number > 0 (smaller is more private and noisier; 1 is common)');
+      throw new ValidationError('sync.epsilon', `must be a finite number > 0 (smaller is more private and noisier; the default ${DEFAULT_AGGREGATE_EPSILON} is what a server accepts unless configured otherwise), or null for exact counts`);
     }
     epsilon = options.epsilon;
   }

@@ -74,6 +74,7 @@ export async function startSync(options: StartSyncOptions): Promise<Sync> {
       now,
       requestTimeoutMs: tunables.requestTimeoutMs,
       tokenRefreshMarginMs: tunables.tokenRefreshMarginMs,
+      batchesPerToken: tunables.batchesPerToken,
     }),
     lock: manager ? webLock(manager, lockName) : memoryLock(lockName),
     sync,

@@ -3,6 +3,8 @@
  * /v1/events), each answer classified once into what the queue does next:
  * - 200 with the batch's ack: done (a replay is acknowledged too, `duplicate: true`);
  * - 401: the token expired or was revoked: one fresh token and one more try;
+ * A token serves at most `batchesPerToken` batches (1 by default: the server cannot link two
+ * batches of a device through their credential); retries of one batch reuse its token.
  * - 408, 429, 5xx, no answer (network, timeout, reset): retry later, Retry-After as a floor;
  * - any other 4xx: the server will never take this batch: set it aside (dead letter).
  */
@@ -30,6 +32,8 @@ export interface TransportOptions {
   now: () => number;
   requestTimeoutMs: number;
   tokenRefreshMarginMs: number;
+  /** Distinct batches sent under one token before a new one is fetched; default 1. */
+  batchesPerToken?: number;
 }
 
 /** A failure on the way, carried out of the token and request helpers as the outcome it leads to. */
@@ -44,6 +48,8 @@ class Outcome extends Error {
 export class FetchTransport implements Transport {
   readonly #o: TransportOptions;
   #token: DeviceToken | null = null;
+  /** Batch ids sent under #token. */
+  #tokenBatches = new Set<string>();
 
   constructor(options: TransportOptions) {
     this.#o = options;
@@ -51,13 +57,16 @@ export class FetchTransport implements Transport {
 
   async send(batch: Pick<OutboxBatch, 'batchId' | 'body'>, signal?: AbortSignal): Promise<SendOutcome> {
     try {
-      let fresh = this.#token === null || this.#token.expiresAt - this.#o.tokenRefreshMarginMs <= this.#o.now();
+      const spent = !this.#tokenBatches.has(batch.batchId) && this.#tokenBatches.size >= (this.#o.batchesPerToken ?? 1);
+      let fresh = spent || this.#token === null || this.#token.expiresAt - this.#o.tokenRefreshMarginMs <= this.#o.now();
       if (fresh) this.#token = await this.#newToken(signal);
+      this.#tokenBatches.add(batch.batchId);
       let res = await this.#post(batch.body, this.#token!.token, signal);
       if (res.status === 401 && !fresh) {
         // Expired early or revoked (a key rotation on the server): one new token, one more try.
         await res.body?.cancel();
         this.#token = await this.#newToken(signal);
+        this.#tokenBatches.add(batch.batchId);
         fresh = true;
         res = await this.#post(batch.body, this.#token.token, signal);
       }
@@ -78,6 +87,7 @@ export class FetchTransport implements Transport {
 
   async #newToken(signal: AbortSignal | undefined): Promise<DeviceToken> {
     this.#token = null;
+    this.#tokenBatches = new Set();
     const res = await this.#fetch(`${this.#o.server}/v1/tokens`, { method: 'POST', headers: { 'X-Ondeck-App': this.#o.appKey } }, signal);
     if (res.status !== 200) {
       const { code, message } = await errorOf(res);

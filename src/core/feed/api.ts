@@ -37,7 +37,12 @@ export interface FeedOptions {
   rankingProviders?: readonly RankingProvider[];
   /** Candidates taken from retrieval before ranking; default 500. */
   candidates?: number;
-  /** Name of the IndexedDB database (one per app and user); default 'ondeck'. */
+  /**
+   * Name of the IndexedDB database that holds this feed's history and outbox; default 'ondeck'
+   * for the default feed and `ondeck:<sync.feed>` for a named one, so two feeds of one origin
+   * keep apart. Events are tagged with the sync mode and feed they were recorded under and never
+   * leave under another, even when feeds share a database.
+   */
   database?: string;
   /** Send interaction events to an ondeck server; without it nothing leaves the device. */
   sync?: SyncOptions;
@@ -50,8 +55,13 @@ export interface SyncOptions {
   appKey: string;
   /** Default 'aggregate' (item counters only); 'pseudonymous' is opt-in. */
   mode?: SyncMode;
-  /** Local differential privacy for aggregate mode (noise scale 1/epsilon); none when absent. */
-  epsilon?: number;
+  /**
+   * Local differential privacy of aggregate mode, per event (noise scale 1/epsilon on every
+   * counter of an item's day): on by default at DEFAULT_AGGREGATE_EPSILON (1), which is also what
+   * a server accepts by default; it must match the server's. `null` sends exact counts (opt-out,
+   * for a server of your own that needs them).
+   */
+  epsilon?: number | null;
   /** Which feed of the app these events belong to; default 'default'. */
   feed?: string;
 }
@@ -143,12 +153,26 @@ export interface FeedVerification {
   fallbacks: BackendFallback[];
 }
 
+/** What forget() leaves for the app to do on the server. */
+export interface ForgetResult {
+  /**
+   * The pseudonymous install ids whose events the server may still hold (the current one and
+   * those rotated out), for the app's backend to erase (DELETE /v1/installs/:id needs the secret
+   * key, which a device never holds). Empty in aggregate mode and without sync.
+   */
+  installIds: string[];
+}
+
 export interface FeedWorkerApi {
   init(options: FeedOptions): Promise<FeedStatus>;
   next(options?: { count?: number }): Promise<FeedItem[]>;
   track(event: TrackEvent): Promise<void>;
   status(): Promise<FeedStatus>;
-  forget(): Promise<void>;
+  /**
+   * Deletes everything this feed keeps on the device: history, outbox, install ids, the release
+   * caches (Cache Storage, the service worker's runtime caches too); see ForgetResult.
+   */
+  forget(): Promise<ForgetResult>;
   /** Sends what is pending now (without waiting for the schedule) and resolves with the outcome. */
   flush(): Promise<SyncStatus | null>;
 }

@@ -8,6 +8,7 @@ export type {
   FeedTimings,
   FeedVerification,
   FeedWorkerApi,
+  ForgetResult,
   RankingProvider,
   RetrievalBackend,
   SyncOptions,

@@ -71,6 +71,16 @@ export interface WireCounts {
   watchFractionSum: number;
 }
 
+/**
+ * The local-DP epsilon of aggregate batches by default, and the one a server accepts unless it
+ * is configured otherwise: each counter of an (item, UTC day) row gets two-sided geometric noise
+ * of scale 1/epsilon, so one event changes the odds of anything the server sees by at most e^1.
+ * Every event is counted in exactly one batch, so this bounds a day's events event by event (a
+ * day with n events of one item is protected at n·epsilon). The device's sync option `epsilon`
+ * must match the server's (the server refuses any other value with 400, field noise.epsilon).
+ */
+export const DEFAULT_AGGREGATE_EPSILON = 1;
+
 /** Per-event clip of watch seconds before noise is added in aggregate mode with epsilon. */
 export const MAX_WATCH_CLIP_SECONDS = 600;
 
