@@ -212,8 +212,16 @@ function openJs(data: Uint8Array, model: ModelRef): ProviderRunner {
   };
 }
 
+/**
+ * onnxruntime's session config entries (flattened to "session.intra_op.allow_spinning"). The
+ * ranker runs in short bursts, one per page: spinning threads between them buy nothing and, on
+ * a device whose cores are busy (a 2-core phone, a webview beside the app), a spinning pool
+ * waits on a thread the OS has parked, turning a 1 s run into tens of seconds.
+ */
+const sessionConfig = () => ({ session: { intra_op: { allow_spinning: '0' } } }); // fresh: onnxruntime adds its own entries to it
+
 async function openOrt(data: Uint8Array, model: ModelRef, provider: Exclude<RankingProvider, 'js'>, queue: SerialQueue): Promise<ProviderRunner> {
-  const session = await queue.push(() => ort.InferenceSession.create(data, { executionProviders: [EXECUTION_PROVIDERS[provider]] }));
+  const session = await queue.push(() => ort.InferenceSession.create(data, { executionProviders: [EXECUTION_PROVIDERS[provider]], extra: sessionConfig() }));
   try {
     checkBindings(model, session.inputMetadata, session.outputMetadata);
   } catch (err) {
