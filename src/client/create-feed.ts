@@ -1,12 +1,13 @@
 /**
  * createFeed(): the library a page imports. Everything runs in a Web Worker (retrieval, ranking,
- * IndexedDB); the page gets a small async facade over comlink. The worker is loaded with
- * `new URL(..., import.meta.url)`, so Vite (or any bundler that understands it) ships it as its
- * own chunk, and the page never imports worker code.
+ * IndexedDB); the page gets a small async facade over comlink. The worker is started by
+ * feed-runtime.ts (a chunk of its own from the sources, the prebuilt file in the package), and
+ * the page never imports worker code.
  */
 import * as Comlink from 'comlink';
 import type { ForgetResult } from '../core/feed/index.ts';
-import type { FeedItem, FeedOptions, FeedStatus, FeedWorkerApi, SyncStatus, TrackEvent } from '../core/feed/index.ts';
+import type { FeedItem, FeedOptions, FeedStatus, FeedWorkerApi, SyncStatus, TrackEvent, WasmPaths } from '../core/feed/index.ts';
+import { defaultWasmPaths, startFeedWorker } from './feed-runtime.ts';
 
 export interface Feed {
   next(options?: { count?: number }): Promise<FeedItem[]>;
@@ -23,12 +24,29 @@ export interface Feed {
   close(): void;
 }
 
+/** FeedOptions.wasmPaths made absolute against the page (the worker's own base is its script). */
+function absoluteWasmPaths(paths: WasmPaths, page: string): WasmPaths {
+  if (typeof paths === 'string') return new URL(paths, page).href;
+  return {
+    ...(paths.wasm !== undefined ? { wasm: new URL(paths.wasm, page).href } : {}),
+    ...(paths.mjs !== undefined ? { mjs: new URL(paths.mjs, page).href } : {}),
+  };
+}
+
 export async function createFeed(options: FeedOptions): Promise<Feed> {
-  const worker = new Worker(new URL('../../workers/feed-worker.ts', import.meta.url), { type: 'module', name: 'ondeck-feed' });
+  const page = globalThis.location.href;
+  const worker =
+    options.workerUrl === undefined ? startFeedWorker() : new Worker(new URL(options.workerUrl, page), { type: 'module', name: 'ondeck-feed' });
   const api = Comlink.wrap<FeedWorkerApi>(worker);
   try {
-    // The worker resolves URLs against its own location: hand it an absolute one.
-    await api.init({ ...options, release: new URL(options.release, globalThis.location.href).href });
+    // The worker resolves URLs against its own location: hand it absolute ones.
+    const { workerUrl: _ignored, ...forWorker } = options;
+    const wasmPaths = options.wasmPaths ?? defaultWasmPaths();
+    await api.init({
+      ...forWorker,
+      release: new URL(options.release, page).href,
+      ...(wasmPaths !== undefined ? { wasmPaths: absoluteWasmPaths(wasmPaths, page) } : {}),
+    });
   } catch (err) {
     worker.terminate();
     throw err;

@@ -46,7 +46,7 @@ export interface OndeckFeedErrorDetail {
   during: 'init' | 'next' | 'track' | 'flush';
 }
 
-const OBSERVED = ['release', 'release-key', 'allow-unsigned', 'artifact-hosts', 'server', 'app-key', 'feed-name', 'sync-mode', 'backend', 'database'] as const;
+const OBSERVED = ['release', 'release-key', 'allow-unsigned', 'artifact-hosts', 'server', 'app-key', 'feed-name', 'sync-mode', 'backend', 'database', 'wasm-paths', 'worker-url'] as const;
 
 /** Registers the element (once) under `tag` and returns its class. */
 export function defineOndeckFeed(tag = 'ondeck-feed'): CustomElementConstructor {
@@ -84,6 +84,11 @@ export function feedOptionsFromAttributes(el: HTMLElement, base: string): FeedOp
   if (backend) options.backend = backend as FeedOptions['backend'] & string;
   const database = el.getAttribute('database');
   if (database) options.database = database;
+  // Self-hosted runtime files: a folder ending in "/" (resolved against the page by createFeed).
+  const wasmPaths = el.getAttribute('wasm-paths');
+  if (wasmPaths) options.wasmPaths = wasmPaths;
+  const workerUrl = el.getAttribute('worker-url');
+  if (workerUrl) options.workerUrl = workerUrl;
   const appKey = el.getAttribute('app-key');
   const server = el.getAttribute('server');
   const mode = el.getAttribute('sync-mode');

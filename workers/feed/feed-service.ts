@@ -89,7 +89,7 @@ export class FeedService implements FeedWorkerApi {
     // Bad sync options fail here, before any download, naming the field.
     if (options.sync) resolveSyncOptions(options.sync, globalThis.location?.origin ?? null);
     const capabilities = await detectCapabilities();
-    configureOrt({ isolated: capabilities.crossOriginIsolated });
+    configureOrt({ isolated: capabilities.crossOriginIsolated, ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}) });
     const release = await createReleaseStore({
       manifestUrl: options.release,
       ...(options.releaseKey !== undefined ? { releaseKey: options.releaseKey } : {}),

@@ -1,4 +1,4 @@
-export { configureOrt, ensureOrtConfigured, ortThreads } from './configure-ort.ts';
+export { configureOrt, ensureOrtConfigured, ortThreads, resolveWasmPaths } from './configure-ort.ts';
 export type { OrtOptions, OrtSetup } from './configure-ort.ts';
 export { RANKING_DEFAULTS } from './defaults.ts';
 export { GoldenMismatchError, ModelDeviceLostError, ModelGpuError, ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES } from './errors.ts';

@@ -46,7 +46,23 @@ export interface FeedOptions {
   database?: string;
   /** Send interaction events to an ondeck server; without it nothing leaves the device. */
   sync?: SyncOptions;
+  /**
+   * Where onnxruntime-web's runtime files are, as onnxruntime-web's own `env.wasm.wasmPaths`: a
+   * folder URL ending in `/` that holds `ort-wasm-simd-threaded.jsep.wasm` and `.mjs`, or each
+   * file's URL. Relative URLs resolve against the page. Default: the copies the package ships
+   * beside its worker (which bundlers copy into the app's build).
+   * @example createFeed({ release: '/v1/releases/latest', releaseKey, wasmPaths: '/static/ort/' })
+   */
+  wasmPaths?: WasmPaths;
+  /**
+   * The URL of the feed worker script (page side only). Default: the `feed-worker.js` the package
+   * ships beside its entry; set it when the app serves that file from elsewhere.
+   */
+  workerUrl?: string;
 }
+
+/** onnxruntime-web's runtime files: a folder URL ending in `/`, or each file's URL. */
+export type WasmPaths = string | { readonly wasm?: string; readonly mjs?: string };
 
 export interface SyncOptions {
   /** Base URL of the ondeck server, e.g. `http://127.0.0.1:8787` (the page's origin when omitted). */

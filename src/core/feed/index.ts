@@ -14,6 +14,7 @@ export type {
   SyncOptions,
   SyncStatus,
   TrackEvent,
+  WasmPaths,
 } from './api.ts';
 export { CREATED_DAYS_UNKNOWN, categoryVocab, shardItemRecord } from './shard-item.ts';
 export type { ShardItemRecord } from './shard-item.ts';
