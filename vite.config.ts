@@ -74,6 +74,20 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      // The examples/ apps with the packed library (test/examples/setup.ts packs, installs the
+      // tarball offline and builds each app once), served beside the real server, in Chromium.
+      {
+        test: {
+          name: 'examples',
+          include: ['test/examples/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/examples/setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 5 },
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
       // Benchmarks in the page: run by `npm run bench` only (npm test names its projects).
       browserProject('bench-browser', true, ['test/bench/browser/**/*.bench-browser.ts'], 4, 'test/support/bench-setup.ts'),
     ],
