@@ -27,6 +27,7 @@ describe('ondeck build with bad input', () => {
     ['a non-numeric timestamp', () => ['--dataset', 'csv', '--path', file('ts.csv', 'user_id,item_id,timestamp\nu1,i1,1700000000\nu1,i2,yesterday\n')], /ts\.csv:3.*timestamp.*"yesterday"/],
     ['an unknown dataset', () => ['--dataset', 'parquet'], /"parquet" is not one of movielens, csv, synthetic, events/],
     ['a bad epoch count', () => ['--dataset', 'synthetic', '--epochs', 'many'], /--epochs must be a non-negative integer, got "many"/],
+    ['a bad thread count', () => ['--dataset', 'synthetic', '--threads', '4'], /--threads must be 1 or 2, got "4"/],
     ['a missing MovieLens folder', () => ['--dataset', 'movielens', '--path', join(dir, 'ml')], /MovieLens folder not found.*--path/],
   ];
   it.each(cases)('%s: one line naming it, non-zero exit', (_label, args, message) => {

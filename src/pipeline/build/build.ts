@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/index.ts';
-import { globalTemporalSplit, perUserTemporalSplit } from '../data/index.ts';
+import { perUserTemporalSplit } from '../data/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../export/index.ts';
 import type { Progress } from '../progress/index.ts';
 import {
@@ -21,9 +21,11 @@ import {
 import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
 import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
-import { evaluateAgainstTruth, evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
+import { evaluateAgainstTruth, evaluateProtocol, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
+import { runGlobalProtocol, startGlobalProtocol, type GlobalProtocolResult } from './global-protocol.ts';
+import { BUILD_DEFAULTS } from './defaults.ts';
 import { loadDataset } from './load.ts';
-import { trainModels, type TrainedModels } from './models.ts';
+import { disposeModels, trainModels } from './models.ts';
 import type { BuildOptions } from './options.ts';
 import { curve, feedMetrics, rankingMetrics, retrievalMetrics } from './report-parts.ts';
 
@@ -58,8 +60,13 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   await ensureTrainingBackend();
   const loadSeconds = lap();
   const perUser = perUserTemporalSplit(ds);
-  const global = globalTemporalSplit(ds);
   const splitSeconds = lap();
+
+  // Protocol (2), a global time cut (mostly cold start on small datasets, reported as such), on a
+  // second thread: it ships nothing, so it runs beside protocol (1) and the refit.
+  const globalRun = (o.threads ?? BUILD_DEFAULTS.threads) > 1 ? startGlobalProtocol(o, progress) : null;
+  // Not awaited until the end: a failure there must not leave this rejection unhandled meanwhile.
+  globalRun?.catch(() => {});
 
   // Protocol (1), the headline: each user's latest 20% held out.
   const m1 = await trainModels(ds, perUser.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
@@ -69,21 +76,15 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const e1 = evaluateProtocol(perUser, m1, s1);
   const truth = evaluateAgainstTruth(ds, perUser, m1, s1);
   stage.done();
-  let evaluateSeconds = lap();
-
-  // Protocol (2): a global time cut; mostly cold start on small datasets, reported as such.
-  const m2 = await trainModels(ds, global.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
-  const trainSeconds2 = lap();
-  stage = progress.stage('evaluate global temporal');
-  const s2 = scorers(global, m2);
-  const e2 = evaluateProtocol(global, m2, s2);
-  const wc = evaluateWarmCold(global, m2, s2);
-  stage.done();
-  evaluateSeconds += lap();
-  dispose(m2);
+  const evaluateSeconds = lap();
 
   const shipped = o.releaseFrom === 'all' ? await trainModels(ds, ds.interactions, { epochs: o.epochs, seed: o.seed, baselines: false }, progress) : m1;
   const refitSeconds = lap();
+  const g = await (globalRun ?? runGlobalProtocol(ds, o, progress));
+  const e2 = g.metrics;
+  const wc = g.warmCold;
+  const trainSeconds2 = g.seconds.train;
+  const globalWaitSeconds = lap();
 
   stage = progress.stage('export ONNX');
   const ranker = exportRankerOnnx(exportDcnWeights(shipped.dcn));
@@ -99,7 +100,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     feed: feedResults(e1),
     ...(truth ? { truth: { definition: truth.definition, users: truth.counts.users, feed: feedResults(truth) } } : {}),
     globalSplit: {
-      stats: global.stats,
+      stats: g.stats,
       retrieval: retrievalResults(e2),
       ranking: { dcn: rankingMetrics(e2.ranking.dcn), logisticRegression: rankingMetrics(e2.ranking.logisticRegression) },
       feed: feedResults(e2),
@@ -113,11 +114,13 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     seconds: {
       load: loadSeconds,
       split: splitSeconds,
-      features: m1.seconds.features + m2.seconds.features,
-      baselines: m1.seconds.baselines + m2.seconds.baselines,
-      twoTower: m1.seconds.twoTower + m2.seconds.twoTower + (shipped === m1 ? 0 : shipped.seconds.twoTower),
-      dcn: m1.seconds.dcn + m2.seconds.dcn + (shipped === m1 ? 0 : shipped.seconds.dcn),
-      evaluate: evaluateSeconds,
+      // Thread seconds: protocol (2)'s ran beside the main thread's, so these add up to more
+      // than `total` on two threads.
+      features: m1.seconds.features + g.seconds.models.features,
+      baselines: m1.seconds.baselines + g.seconds.models.baselines,
+      twoTower: m1.seconds.twoTower + g.seconds.models.twoTower + (shipped === m1 ? 0 : shipped.seconds.twoTower),
+      dcn: m1.seconds.dcn + g.seconds.models.dcn + (shipped === m1 ? 0 : shipped.seconds.dcn),
+      evaluate: evaluateSeconds + g.seconds.evaluate,
       shards: 0,
       export: exportSeconds,
     },
@@ -129,6 +132,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       trainSeconds,
       trainSeconds2,
       refitSeconds,
+      globalWaitSeconds,
       // What validation chose (per-user protocol's window; the release's own window for `shipped`).
       retrieval: { lambda: shipped.retrieval.lambda, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
       validation: m1.retrieval.grid,
@@ -175,8 +179,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   await writeReportFiles(o.out, report);
   const verified = await verifyRelease(o.out);
   stage.done(`${written.manifest.releaseId}: ${verified.items} items in ${verified.shards} shards, ${verified.bytes} B`);
-  dispose(m1);
-  if (shipped !== m1) dispose(shipped);
+  disposeModels(m1);
+  if (shipped !== m1) disposeModels(shipped);
   return {
     report,
     manifest: written.manifest,
@@ -186,7 +190,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   };
 }
 
-function cohort(c: ReturnType<typeof evaluateWarmCold>['warm']) {
+function cohort(c: GlobalProtocolResult['warmCold']['warm']) {
   return {
     users: c.users,
     retrieval: { twoTower: retrievalMetrics(c.retrieval.twoTower), popularity: retrievalMetrics(c.retrieval.popularity) },
@@ -211,9 +215,4 @@ function feedResults(e: Pick<ProtocolMetrics, 'feed'>) {
     if (r) extra[key] = feedMetrics(r);
   }
   return { served: feedMetrics(f.served!), dcn: feedMetrics(f.ranked!), popularity: feedMetrics(f.popularity!), ...extra };
-}
-
-function dispose(m: TrainedModels): void {
-  disposeDcn(m.dcn);
-  disposeTwoTower(m.twoTower);
 }

@@ -1,8 +1,15 @@
+import { availableParallelism } from 'node:os';
+
 /** Tunables of `ondeck build`, in one place. */
 export const BUILD_DEFAULTS = Object.freeze({
   out: 'models',
   epochs: 4,
   seed: 42,
+  /**
+   * Threads of a build: 2 runs protocol (2) beside protocol (1) and the refit; 1 runs everything
+   * on the main thread. Each thread runs tfjs-wasm single-threaded (see train/backend.ts).
+   */
+  threads: Math.min(2, availableParallelism()),
   /** The shared MovieLens copy, relative to the repo root (never committed: its licence forbids it). */
   movielensDir: '../shared/datasets/ml-100k',
   // The candidate mix (how many, how many from the head) is the feed's: src/core/feed FEED_COMPOSITION.

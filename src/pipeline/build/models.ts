@@ -222,3 +222,9 @@ export function rankRows(m: TrainedModels, rows: readonly FeatureRow[], nows: Fl
   const inputs = buildTensorsPerRow(m.plan.spec, rows, nows);
   return predictDcn(m.dcn, inputs);
 }
+
+/** Frees the tensors of trained models. */
+export function disposeModels(m: TrainedModels): void {
+  disposeDcn(m.dcn);
+  disposeTwoTower(m.twoTower);
+}

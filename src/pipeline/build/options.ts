@@ -29,6 +29,8 @@ export interface BuildOptions {
    * defaultSigningKeyFile(out), beside the release folder, generated on first use.
    */
   signingKey?: string;
+  /** 1 or 2 (default BUILD_DEFAULTS.threads): 2 runs the global protocol on a second thread. */
+  threads?: number;
 }
 
 export const BUILD_USAGE = `Usage: ondeck build --dataset <${DATASETS.join('|')}> [options]
@@ -42,6 +44,8 @@ export const BUILD_USAGE = `Usage: ondeck build --dataset <${DATASETS.join('|')}
   --seed S           seed of everything random (default ${BUILD_DEFAULTS.seed}); same seed, same data -> same metrics
   --release-from all|split
                      refit the shipped models on all interactions (default) or ship the evaluated ones
+  --threads N        1 or 2 (default ${BUILD_DEFAULTS.threads}, this machine's cores up to 2): 2 evaluates the
+                     global protocol on a second thread beside the rest; the figures are the same
   --signing-key FILE the Ed25519 private key (PKCS#8 PEM) the manifest is signed with; default
                      $ONDECK_SIGNING_KEY, else <out>.signing-key.pem beside the release folder,
                      generated on first use (never inside it: that folder is published)`;
@@ -67,6 +71,7 @@ export function parseBuildArgs(argv: readonly string[], env: Readonly<Record<str
         seed: { type: 'string' },
         'release-from': { type: 'string' },
         'signing-key': { type: 'string' },
+        threads: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -100,6 +105,10 @@ export function parseBuildArgs(argv: readonly string[], env: Readonly<Record<str
     seed: positiveInt(v.seed, '--seed', BUILD_DEFAULTS.seed),
     releaseFrom,
   };
+  if (v.threads !== undefined) {
+    if (v.threads !== '1' && v.threads !== '2') throw new BuildOptionError(`--threads must be 1 or 2, got "${v.threads}"`);
+    options.threads = Number(v.threads);
+  }
   if (v.path !== undefined) options.path = v.path;
   if (v.items !== undefined) options.items = v.items;
   const signingKey = v['signing-key'] ?? (env.ONDECK_SIGNING_KEY || undefined);

@@ -1,0 +1,81 @@
+/**
+ * Protocol (2) of `ondeck build`: a global time cut, trained and evaluated on its own. Nothing of
+ * it ships and it shares nothing with protocol (1) but the data and the seed, so the build runs
+ * it on a second thread (global-protocol-thread.ts) while the main thread trains what ships:
+ * the two cores of a small machine both work, and the figures are those of running it inline.
+ */
+import { Worker } from 'node:worker_threads';
+import { globalTemporalSplit, type Dataset } from '../data/index.ts';
+import type { Progress } from '../progress/index.ts';
+import { evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
+import { OndeckError } from '../../core/errors.ts';
+import { disposeModels, trainModels, type TrainedModels } from './models.ts';
+import type { BuildOptions } from './options.ts';
+
+export interface GlobalProtocolResult {
+  metrics: ProtocolMetrics & { curveKs: readonly number[] };
+  warmCold: ReturnType<typeof evaluateWarmCold>;
+  stats: ReturnType<typeof globalTemporalSplit>['stats'];
+  seconds: { train: number; evaluate: number; models: TrainedModels['seconds'] };
+}
+
+/** Protocol (2) here, on this thread. */
+export async function runGlobalProtocol(ds: Dataset, o: Pick<BuildOptions, 'epochs' | 'seed'>, progress: Progress): Promise<GlobalProtocolResult> {
+  const global = globalTemporalSplit(ds);
+  let t = performance.now();
+  const m = await trainModels(ds, global.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
+  const train = (performance.now() - t) / 1000;
+  t = performance.now();
+  const stage = progress.stage('evaluate global temporal');
+  try {
+    const s = scorers(global, m);
+    const metrics = evaluateProtocol(global, m, s);
+    const warmCold = evaluateWarmCold(global, m, s);
+    stage.done();
+    return { metrics, warmCold, stats: global.stats, seconds: { train, evaluate: (performance.now() - t) / 1000, models: m.seconds } };
+  } finally {
+    disposeModels(m);
+  }
+}
+
+/** Protocol (2)'s thread failed; the message says how, `cause` carries its stack. */
+export class BuildThreadError extends OndeckError {
+  override name = 'BuildThreadError';
+}
+
+const failed = (message: string, stack?: string) => new BuildThreadError(`the global-protocol thread failed: ${message}`, { cause: stack });
+
+/** What the thread is given: the options name the data, so it loads its own copy (a second or so). */
+export interface GlobalProtocolJob {
+  options: BuildOptions;
+}
+
+export type GlobalProtocolMessage =
+  | { kind: 'stage'; name: string; detail: string }
+  | { kind: 'result'; result: GlobalProtocolResult }
+  | { kind: 'error'; message: string; stack?: string };
+
+/**
+ * Protocol (2) on a worker thread; its finished stages reach `progress` with a "global: " prefix.
+ * The promise rejects with the thread's error, named.
+ */
+export function startGlobalProtocol(options: BuildOptions, progress: Progress): Promise<GlobalProtocolResult> {
+  return new Promise((resolve, reject) => {
+    const job: GlobalProtocolJob = { options };
+    const worker = new Worker(new URL('./global-protocol-thread.mjs', import.meta.url), { workerData: job });
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+      void worker.terminate();
+    };
+    worker.on('message', (m: GlobalProtocolMessage) => {
+      if (m.kind === 'stage') progress.stage(`global: ${m.name}`).done(m.detail);
+      else if (m.kind === 'result') settle(() => resolve(m.result));
+      else settle(() => reject(failed(m.message, m.stack)));
+    });
+    worker.on('error', (err) => settle(() => reject(failed(err.message, err.stack))));
+    worker.on('exit', (code) => settle(() => reject(new BuildThreadError(`the global-protocol thread exited (code ${code}) before its result`))));
+  });
+}
