@@ -1,6 +1,7 @@
 /** What every route needs, built once per server from the resolved options. */
 import type { FastifyRequest } from 'fastify';
-import { tokenKey, type AuthConfig } from './auth/index.ts';
+import type { AuthConfig } from './auth/authenticate.ts';
+import { tokenKey } from './auth/device-token.ts';
 import { SERVER_DEFAULTS } from './defaults.ts';
 import { IngestCounters } from './metrics/counters.ts';
 import type { ResolvedOptions } from './options.ts';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fillUniform, streamFor } from './random.ts';
-import type { WeightArray } from './weights.ts';
+import type { WeightArray } from './weight-array.ts';
 
 /** Uniform in [-limit, limit]; `name` picks the variable's own random stream under `seed`. */
 export function uniformVariable(shape: readonly number[], limit: number, seed: number, name: string): tf.Variable {

@@ -11,11 +11,9 @@
  */
 import type { FeaturePart, TableSpec } from './feature-parts.ts';
 import type { ModelInput } from './model-inputs.ts';
+import type { WeightArray } from './weight-array.ts';
 
-export interface WeightArray {
-  shape: number[];
-  data: Float32Array;
-}
+export type { WeightArray } from './weight-array.ts';
 
 /** Weights by name, e.g. `cross.0.W`; insertion order is the order of the model's layers. */
 export type WeightMap = Record<string, WeightArray>;
