@@ -26,9 +26,8 @@ import {
 } from '../pipeline/release/index.ts';
 import { createProgress, renderSummaryTable } from '../pipeline/progress/index.ts';
 import { headlineRows } from '../pipeline/report/index.ts';
-import { SERVE_USAGE, ServeOptionError, loadOrCreateSecretKey, parseServeArgs, secretKeyFile, serverOptionsOf, tokenSecretFile } from '../server/cli/index.ts';
-import { openStore, startServer, type FeatureStore, type RunningServer } from '../server/index.ts';
-import { untilSignal } from './until-signal.ts';
+import { SERVE_USAGE, ServeOptionError, parseServeArgs } from '../server/cli/index.ts';
+import { runServer } from './run-server.ts';
 
 /** Tunables of `ondeck start`. */
 export const START_DEFAULTS = Object.freeze({
@@ -170,37 +169,5 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
 
-  let secretKey = args.secretKey;
-  if (secretKey === undefined) {
-    const file = resolve(secretKeyFile(args.db!));
-    const { key, created } = loadOrCreateSecretKey(file);
-    secretKey = key;
-    console.error(`ondeck start: ${created ? 'generated a secret key' : 'secret key'} in ${file} (for GET /v1/export/events: Authorization: Key <it>)`);
-  }
-  let tokenSecret = args.tokenSecret;
-  if (tokenSecret === undefined && args.db !== undefined) tokenSecret = loadOrCreateSecretKey(resolve(tokenSecretFile(args.db))).key;
-  let store: FeatureStore;
-  try {
-    store = await openStore(args.postgres !== undefined ? { postgres: args.postgres } : { db: args.db! });
-  } catch (err) {
-    console.error(`ondeck start: cannot open the feature store: ${(err as Error).message}`);
-    return 1;
-  }
-  let server: RunningServer;
-  try {
-    server = await startServer(serverOptionsOf(args, { store, secretKey, tokenSecret, releaseDir: args.releaseDir!, appDir: args.appDir! }));
-  } catch (err) {
-    await store.close();
-    console.error(`ondeck start: cannot listen on ${args.host}:${args.port}: ${(err as Error).message}`);
-    return 1;
-  }
-  // The line `ondeck serve` prints, for scripts that wait for it and parse the URL.
-  console.log(`ondeck serve: listening on ${server.url}`);
-  console.log(`\n  demo feed   ${server.url}/\n  dashboard   ${server.url}/dashboard\n\n  Ctrl+C to stop.`);
-
-  await untilSignal('start', async () => {
-    await server.close();
-    await store.close();
-  });
-  return 0;
+  return runServer(args, { command: 'start', banner: (url) => `\n  demo feed   ${url}/\n  dashboard   ${url}/dashboard\n\n  Ctrl+C to stop.` });
 }
