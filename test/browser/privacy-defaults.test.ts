@@ -6,7 +6,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createFeed } from '../../src/client/index.ts';
 import type { Feed } from '../../src/client/index.ts';
 import type { FeedOptions } from '../../src/core/feed/index.ts';
-import { DEFAULT_AGGREGATE_EPSILON, type AggregateBatch, type EventBatch } from '../../src/core/sync/wire.ts';
+import { DEFAULT_AGGREGATE_EPSILON, type AggregateBatch } from '../../src/core/sync/wire.ts';
 import { openHistory } from '../../workers/history/index.ts';
 import type { HistoryStore } from '../../workers/history/index.ts';
 import { createReleaseStore } from '../../workers/release/index.ts';
@@ -70,59 +70,59 @@ async function history(): Promise<HistoryStore> {
 }
 
 describe('the default sync mode', () => {
-  it('sends no stable identifier, no exact count and no credential twice, without cookies', async () => {
+  it('sends no stable identifier, no exact count, no rare item and no credential twice, without cookies', async () => {
     const h = await history();
     const tag = `dflt-${crypto.randomUUID()}`;
-    // Three items a day for 3 days, several events each; 1,200 events make three batches.
-    const exact = new Map<string, number>();
-    for (let i = 0; i < 1200; i++) {
-      const itemId = `${tag}-${i % 400}`;
-      await h.append({ type: 'impression', itemId, at: T0 + i }, null, { mode: 'aggregate', feed: 'privacy' });
-      exact.set(itemId, (exact.get(itemId) ?? 0) + 1);
+    const item = (id: string, popularity: number) => ({ record: { id, categories: [], popularity }, releaseId: 'r-privacy' });
+    // 12 items the release calls popular (3 impressions each), and 2 rare ones that must stay home.
+    for (let i = 0; i < 36; i++) {
+      // Each item's events in a row: a batch takes a run of the log that fits one item's row.
+      const id = `${tag}-${Math.floor(i / 3)}`;
+      await h.append({ type: 'impression', itemId: id, at: T0 + i }, item(id, 50), { mode: 'aggregate', feed: 'privacy' });
     }
+    for (const id of [`${tag}-rare0`, `${tag}-rare1`]) await h.append({ type: 'click', itemId: id, at: T0 }, item(id, 3), { mode: 'aggregate', feed: 'privacy' });
     const net = recordingFetch();
     const s = await createSync({
       history: h,
-      // The defaults: no mode, no epsilon.
+      // The defaults: no mode, no epsilon, no popularity floor.
       sync: { server: server.url, appKey: server.appKey, feed: 'privacy' },
       database: h.name,
       fetch: net.fetch,
       strictScope: true,
-      tunables: { maxBatchEvents: 150 },
     });
     cleanup.push(() => s.stop());
     expect(await s.flush()).toMatchObject({ mode: 'aggregate', pending: 0, rejected: 0, lastError: null });
 
     const posts = net.sent.filter((r) => r.url.endsWith('/v1/events'));
-    const batches = posts.map((r) => JSON.parse(r.body!) as EventBatch);
-    expect(batches.length).toBeGreaterThanOrEqual(3);
+    const batches = posts.map((r) => JSON.parse(r.body!) as AggregateBatch);
     for (const r of net.sent) expect(r.credentials).toBe('omit');
-    // No stable identifier: aggregate bodies hold no install id, and nothing repeats across
-    // batches but the app-chosen feed name, the release and the mode.
+    // One item per batch; the rare items never leave.
+    expect(batches).toHaveLength(12);
+    const rows = batches.flatMap((b) => b.counts);
+    expect(rows).toHaveLength(12);
+    expect(rows.map((r) => r.itemId).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `${tag}-${i}`).sort());
+    // No stable identifier: aggregate bodies hold no install id; ids are fresh per batch.
     for (const b of batches) {
       expect(b.mode).toBe('aggregate');
       expect(Object.keys(b).sort()).toEqual(['batchId', 'counts', 'feed', 'mode', 'noise', 'releaseId']);
       expect(JSON.stringify(b)).not.toMatch(/"installId"|i_[A-Za-z0-9_-]{21}/);
+      expect(b.noise).toEqual({ mechanism: 'geometric', epsilon: DEFAULT_AGGREGATE_EPSILON });
     }
     expect(new Set(batches.map((b) => b.batchId)).size).toBe(batches.length);
     // A fresh device token per batch: no credential ties two batches together.
-    const tokens = posts.map((r) => r.headers['Authorization']);
-    expect(new Set(tokens).size).toBe(posts.length);
+    expect(new Set(posts.map((r) => r.headers['Authorization'])).size).toBe(posts.length);
     expect(net.sent.filter((r) => r.url.endsWith('/v1/tokens'))).toHaveLength(posts.length);
-    // Noise on, at the server's epsilon: counts are not the exact ones.
-    const rows = batches.flatMap((b) => (b as AggregateBatch).counts);
-    for (const b of batches) expect((b as AggregateBatch).noise).toEqual({ mechanism: 'geometric', epsilon: DEFAULT_AGGREGATE_EPSILON });
-    const total = new Map<string, number>();
-    for (const r of rows) total.set(r.itemId, (total.get(r.itemId) ?? 0) + r.impressions);
-    const differing = [...exact].filter(([id, n]) => total.get(id) !== n).length;
-    // P(noise = 0) is tanh(ε/2) ≈ 0.46 per counter: hundreds of exact counts would be no noise at all.
-    expect(differing).toBeGreaterThan(exact.size / 4);
-    expect(rows.some((r) => r.clicks !== 0 || r.likes !== 0)).toBe(true);
+    // Noise on: of 72 counters (exactly 3 impressions and 0 of the rest), P(unchanged) is
+    // tanh(ε/2) ≈ 0.46 each; a third changed at least, or there is no noise at all.
+    const counters = ['impressions', 'clicks', 'watches', 'likes', 'hides', 'skips'] as const;
+    const changed = rows.flatMap((r) => counters.filter((c) => r[c] !== (c === 'impressions' ? 3 : 0))).length;
+    expect(changed).toBeGreaterThan(24);
   });
 
   it('refuses to upload under an epsilon the server does not accept', async () => {
     const h = await history();
-    await h.append({ type: 'click', itemId: `eps-${crypto.randomUUID()}`, at: T0 }, null, { mode: 'aggregate', feed: 'privacy' });
+    const id = `eps-${crypto.randomUUID()}`;
+    await h.append({ type: 'click', itemId: id, at: T0 }, { record: { id, categories: [], popularity: 50 }, releaseId: 'r-privacy' }, { mode: 'aggregate', feed: 'privacy' });
     const s = await createSync({ history: h, sync: { server: server.url, appKey: server.appKey, feed: 'privacy', epsilon: 4 }, database: h.name, strictScope: true });
     cleanup.push(() => s.stop());
     const status = await s.flush();

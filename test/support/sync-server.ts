@@ -40,7 +40,7 @@ export async function startSyncServer(options: { allowedOrigins?: string } = {})
   let child: ChildProcess | null = null;
   let port = 0;
   const launch = async () => {
-    const args = [CLI, 'serve', '--db', dbFile, '--port', String(port), '--host', '127.0.0.1', '--rate-ip', '0', '--rate-token', '0'];
+    const args = [CLI, 'serve', '--db', dbFile, '--port', String(port), '--host', '127.0.0.1', '--rate-ip', '0', '--rate-token', '0', '--rate-token-issue', '0'];
     const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     port = await listeningPort(proc);

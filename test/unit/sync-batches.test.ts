@@ -262,7 +262,13 @@ describe('ids and options', () => {
       // Local-DP noise is on by default in aggregate mode, at the epsilon servers accept by default.
       epsilon: DEFAULT_AGGREGATE_EPSILON,
       feed: 'default',
+      // Rare items are held back with noise on; exact counts count every item.
+      minItemPopularity: 20,
     });
+    expect(resolveSyncOptions({ appKey: 'k', epsilon: null }, 'http://a').minItemPopularity).toBe(0);
+    expect(resolveSyncOptions({ appKey: 'k', minItemPopularity: 0 }, 'http://a').minItemPopularity).toBe(0);
+    expect(() => resolveSyncOptions({ appKey: 'k', minItemPopularity: -1 }, 'http://a')).toThrow(/sync\.minItemPopularity/);
+    expect(() => resolveSyncOptions({ appKey: 'k', mode: 'pseudonymous', minItemPopularity: 5 }, 'http://a')).toThrow(/sync\.minItemPopularity/);
     expect(resolveSyncOptions({ appKey: 'k', epsilon: null }, 'http://a').epsilon).toBeNull();
     expect(resolveSyncOptions({ appKey: 'k', epsilon: 0.5 }, 'http://a').epsilon).toBe(0.5);
     expect(resolveSyncOptions({ appKey: 'k', mode: 'pseudonymous' }, 'http://a').epsilon).toBeNull();

@@ -421,18 +421,23 @@ describe('sync queue', () => {
     expect(server.calls.filter((c) => c.path === '/v1/tokens')).toHaveLength(3);
   });
 
-  it('adds local-DP noise in aggregate mode by default, at the epsilon a server accepts by default', async () => {
+  it('adds local-DP noise in aggregate mode by default, at the epsilon a server accepts by default, one item per batch', async () => {
     const log = new MemorySyncLog();
     for (let i = 0; i < 40; i++) log.append({ type: 'impression', itemId: `n${i}`, at: T0 });
     const server = scriptedServer();
     const { q } = queue(log, server, { mode: 'aggregate' });
     await q.start();
     expect((await q.flush()).pending).toBe(0);
-    const [batch] = server.batches();
-    if (batch?.mode !== 'aggregate') throw new Error('expected an aggregate batch');
-    expect(batch.noise).toEqual({ mechanism: 'geometric', epsilon: DEFAULT_AGGREGATE_EPSILON });
+    const batches = server.batches();
     expect(SERVER_DEFAULTS.aggregate.epsilon).toBe(DEFAULT_AGGREGATE_EPSILON);
-    expect(batch.counts).toHaveLength(40);
+    // One item per noisy batch, each under a token of its own.
+    expect(batches).toHaveLength(40);
+    for (const batch of batches) {
+      if (batch.mode !== 'aggregate') throw new Error('expected an aggregate batch');
+      expect(batch.noise).toEqual({ mechanism: 'geometric', epsilon: DEFAULT_AGGREGATE_EPSILON });
+      expect(batch.counts).toHaveLength(1);
+    }
+    expect(new Set(server.events().map((c) => c.headers['Authorization'])).size).toBe(40);
   });
 
   it('sends aggregate counters without identifiers', async () => {

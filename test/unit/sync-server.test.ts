@@ -278,6 +278,8 @@ describe('sync against the real server', () => {
       epsilon: 1,
       feed: noisyFeed,
       noiseRandom: mulberry32(2024),
+      // Packed into one batch (the default is one item per noisy batch), so its sums compare at once.
+      tunables: { backoffBaseMs: 20, backoffMaxMs: 200, requestTimeoutMs: 10_000, batchesPerToken: 1000, aggregateRowsPerBatch: 500 },
       fetch: (url, init) => {
         if (url.endsWith('/v1/events')) sent.push(JSON.parse(init.body as string) as EventBatch);
         return fetch(url, init);

@@ -30,6 +30,7 @@ import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../re
 import { createSync, resolveSyncOptions, type Sync } from '../sync/index.ts';
 import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
 import { Catalog, type ItemRef } from './catalog.ts';
+import { clusterProbe } from './cluster-probe.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
 import { FeedNotReadyError } from './errors.ts';
 import { deleteOndeckCaches, eventScope, feedDatabase } from './local-data.ts';
@@ -341,7 +342,7 @@ export class FeedService implements FeedWorkerApi {
     // In cluster id order, so a set of clusters has one key and one retriever however they rank.
     // A small catalogue is loaded whole: retrieval is then exact, as the pipeline evaluates it,
     // and which clusters a device fetches says nothing about its user.
-    const probe = r.catalog.clusterBytes() <= FEED_DEFAULTS.wholeCatalogBytes ? r.catalog.clusterCount() : FEED_DEFAULTS.clusters;
+    const probe = clusterProbe(r.catalog);
     const clusters = (await r.catalog.nearestClusters(userVector, probe)).sort((a, b) => a.cluster - b.cluster);
     const shards = [r.catalog.head, ...clusters];
     const key = clusters.map((s) => s.cluster).join(',');

@@ -14,8 +14,9 @@ export interface CreateSyncOptions extends Omit<StartSyncOptions, 'log'> {
   /** Any other SyncLog (memory-log.ts); used when `history` is absent. */
   log?: StartSyncOptions['log'];
   /**
-   * Send only the history's events recorded under this sync's mode and feed (EventScope), and
-   * none without a scope. The feed worker sets it; the bare API sends every event, as before.
+   * Send only the history's events recorded under this sync's mode and feed (EventScope), none
+   * without a scope, and in aggregate mode only items of at least `minItemPopularity`. The feed
+   * worker sets it; the bare API sends every event, as before.
    */
   strictScope?: boolean;
 }
@@ -24,8 +25,8 @@ export async function createSync(options: CreateSyncOptions): Promise<Sync> {
   const { history, log, strictScope, ...rest } = options;
   let scope = null;
   if (history && strictScope) {
-    const { mode, feed } = resolveSyncOptions(rest.sync, (globalThis as { location?: { origin?: string } }).location?.origin ?? null);
-    scope = { mode, feed, strict: true };
+    const { mode, feed, minItemPopularity } = resolveSyncOptions(rest.sync, (globalThis as { location?: { origin?: string } }).location?.origin ?? null);
+    scope = { mode, feed, strict: true, minPopularity: minItemPopularity };
   }
   const source = history ? new IdbSyncLog(history, scope) : log;
   if (!source) throw new ValidationError('history', 'createSync needs the history (or a SyncLog as `log`) to read events from');

@@ -35,6 +35,21 @@ export const SYNC_DEFAULTS = Object.freeze({
   tokenRefreshMarginMs: 60_000,
   /** The pseudonymous install id is replaced after this long, so the server cannot link a device's events for longer. */
   installIdRotationMs: 30 * 86_400_000,
+  /**
+   * Counter rows per noisy aggregate batch (exact ones, `epsilon: null`, pack up to
+   * maxBatchEvents). Every batch goes under a token of its own, so one row per batch means the
+   * server can link nothing beyond one item's day: the privacy bench measures a batch of several
+   * rows singling most users out (few users share any 2-3 items). The cost is a token request
+   * and a POST per item and day; the server issues 30 tokens at once and one per 2 s per address.
+   */
+  aggregateRowsPerBatch: 1,
+  /**
+   * Aggregate mode counts only items with at least this many positive interactions in the
+   * release's training data (the shard's `popularity`); others, and items in no loaded shard, are
+   * never sent. A row of a rarer item would tell the server which of a handful of users sent it.
+   * The app's sync option `minItemPopularity` overrides it (0 counts every item).
+   */
+  aggregateMinItemPopularity: 20,
   /** Feed name of batches when the app gives none. */
   feed: 'default',
 });

@@ -20,6 +20,8 @@ export interface SyncScope extends EventScope {
   mode: Exclude<EventScope['mode'], 'off'>;
   /** Events without a scope (logged before scopes existed, or through the bare history API) are not sent. */
   strict: boolean;
+  /** Aggregate mode: only items whose snapshot's release popularity is at least this are sent (0: all). */
+  minPopularity: number;
 }
 
 export class IdbSyncLog implements SyncLog {
@@ -35,6 +37,7 @@ export class IdbSyncLog implements SyncLog {
   #sendable(e: StoredEvent): boolean {
     const scope = this.#scope;
     if (!scope) return true;
+    if (scope.minPopularity > 0 && !((e.item.popularity ?? 0) >= scope.minPopularity)) return false;
     if (!e.scope) return !scope.strict;
     return e.scope.mode === scope.mode && e.scope.feed === scope.feed;
   }

@@ -16,9 +16,11 @@ export interface ResolvedSyncOptions {
   /** Local differential privacy (aggregate mode only): DEFAULT_AGGREGATE_EPSILON unless the app says; null for exact counts. */
   epsilon: number | null;
   feed: string;
+  /** Aggregate mode: items below this release popularity are not counted (0: every item); 0 in pseudonymous mode and with exact counts unless set. */
+  minItemPopularity: number;
 }
 
-const FIELDS = ['server', 'appKey', 'mode', 'epsilon', 'feed'];
+const FIELDS = ['server', 'appKey', 'mode', 'epsilon', 'feed', 'minItemPopularity'];
 
 /** `origin` is where `server` defaults to: the page's (the worker's) origin. */
 export function resolveSyncOptions(options: SyncOptions, origin: string | null): ResolvedSyncOptions {
@@ -57,5 +59,15 @@ export function resolveSyncOptions(options: SyncOptions, origin: string | null):
   if (typeof feed !== 'string' || feed.length === 0 || feed.length > MAX_ID_LENGTH) {
     throw new ValidationError('sync.feed', `must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
-  return { server: url.href.replace(/\/+$/, ''), appKey: options.appKey, mode, epsilon, feed };
+  // With noise (the default) rare items are held back; exact counts (`epsilon: null`, for a
+  // server of the app's own) count every item unless the app says otherwise.
+  let minItemPopularity = mode === 'aggregate' && epsilon !== null ? SYNC_DEFAULTS.aggregateMinItemPopularity : 0;
+  if (options.minItemPopularity !== undefined) {
+    if (mode !== 'aggregate') throw new ValidationError('sync.minItemPopularity', "applies to mode 'aggregate' only");
+    if (!Number.isInteger(options.minItemPopularity) || options.minItemPopularity < 0) {
+      throw new ValidationError('sync.minItemPopularity', 'must be an integer ≥ 0 (0 counts every item)');
+    }
+    minItemPopularity = options.minItemPopularity;
+  }
+  return { server: url.href.replace(/\/+$/, ''), appKey: options.appKey, mode, epsilon, feed, minItemPopularity };
 }

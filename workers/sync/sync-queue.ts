@@ -174,7 +174,8 @@ export class SyncQueue {
           ...(installId !== undefined ? { installId } : {}),
           epsilon: sync.epsilon,
           random: this.#o.noiseRandom,
-          maxEvents: this.#t.maxBatchEvents,
+          // Noisy aggregate batches carry one item each (unlinkable by content too); exact ones pack rows.
+          maxEvents: sync.mode === 'aggregate' && sync.epsilon !== null ? this.#t.aggregateRowsPerBatch : this.#t.maxBatchEvents,
           maxBytes: this.#t.maxBatchBytes,
           newBatchId: this.#o.newBatchId ?? newBatchId,
         });

@@ -78,6 +78,13 @@ export interface SyncOptions {
    * for a server of your own that needs them).
    */
   epsilon?: number | null;
+  /**
+   * Aggregate mode counts only items with at least this many positive interactions in the
+   * release's training data (the shard's popularity), so that no row points at one of a handful of
+   * users; default 20 (SYNC_DEFAULTS.aggregateMinItemPopularity) with noise, 0 with exact
+   * counts (`epsilon: null`); 0 counts every item.
+   */
+  minItemPopularity?: number;
   /** Which feed of the app these events belong to; default 'default'. */
   feed?: string;
 }

@@ -19,6 +19,8 @@ Options:
   --app DIR          a built app to serve at / (e.g. dist/app)
   --rate-ip N        requests per second per address for device writes; 0 turns it off
   --rate-token N     requests per second per device token; 0 turns it off
+  --rate-token-issue N  new device tokens per second per address (devices take one per batch);
+                     0 turns it off; default ${SERVER_DEFAULTS.rateLimit.tokenIssue.perSecond}, ${SERVER_DEFAULTS.rateLimit.tokenIssue.burst} at once
   --quota-app N      rows (events, counter rows) stored per app key per UTC day; 0 turns it off;
                      default ${SERVER_DEFAULTS.quotas.perAppPerDay}
   --quota-ip N       rows stored per client address (IPv6: per /64) per UTC day; 0 turns it off;
@@ -61,6 +63,7 @@ export interface ServeArgs {
   appDir: string | undefined;
   rateIp: number | undefined;
   rateToken: number | undefined;
+  rateTokenIssue: number | undefined;
   quotaApp: number | undefined;
   quotaIp: number | undefined;
   requestTimeoutMs: number | undefined;
@@ -98,7 +101,7 @@ function count(flag: string, value: string): number {
 export function parseServeArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeArgs {
   const flags = new Map<string, string>();
   let help = false;
-  const known = ['--release', '--db', '--postgres', '--port', '--host', '--app', '--rate-ip', '--rate-token', '--quota-app', '--quota-ip', '--request-timeout', '--trust-proxy'];
+  const known = ['--release', '--db', '--postgres', '--port', '--host', '--app', '--rate-ip', '--rate-token', '--rate-token-issue', '--quota-app', '--quota-ip', '--request-timeout', '--trust-proxy'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -137,6 +140,7 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
 
   const rateIpText = flags.get('--rate-ip');
   const rateTokenText = flags.get('--rate-token');
+  const rateTokenIssueText = flags.get('--rate-token-issue');
 
   const secretKey = env.ONDECK_SECRET_KEY;
   if (secretKey !== undefined && secretKey.length < 16) throw new ServeOptionError('ONDECK_SECRET_KEY', 'must be at least 16 characters');
@@ -192,6 +196,7 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
     appDir,
     rateIp: rateIpText === undefined ? undefined : rate('--rate-ip', rateIpText),
     rateToken: rateTokenText === undefined ? undefined : rate('--rate-token', rateTokenText),
+    rateTokenIssue: rateTokenIssueText === undefined ? undefined : rate('--rate-token-issue', rateTokenIssueText),
     quotaApp: quotaApp === undefined ? undefined : count('--quota-app', quotaApp),
     quotaIp: quotaIp === undefined ? undefined : count('--quota-ip', quotaIp),
     requestTimeoutMs,

@@ -23,6 +23,7 @@ export function serverOptionsOf(
     rateLimit: {
       ...(args.rateIp === undefined ? {} : { perIp: { perSecond: args.rateIp } }),
       ...(args.rateToken === undefined ? {} : { perToken: { perSecond: args.rateToken } }),
+      ...(args.rateTokenIssue === undefined ? {} : { tokenIssue: { perSecond: args.rateTokenIssue } }),
     },
     quotas: {
       ...(args.quotaApp === undefined ? {} : { perAppPerDay: args.quotaApp }),
