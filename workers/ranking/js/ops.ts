@@ -187,8 +187,25 @@ function matrixOperand(a: JsTensor, b: JsTensor, op: string): [number, number] {
   return [k, n];
 }
 
-function gemm(node: OnnxNode, a: JsTensor, b: JsTensor, c: JsTensor | undefined): JsTensor {
-  if (attr(node, 'transA', 0) !== 0 || attr(node, 'transB', 0) !== 0) throw new JsOpError('Gemm: transA / transB are not supported');
+/** A 2-D tensor transposed; weights (transB, as torch.nn.Linear exports) once per initializer. */
+const transposedWeights = new WeakMap<object, JsTensor>();
+function transpose2d(t: JsTensor, op: string): JsTensor {
+  if (t.dims.length !== 2) throw new JsOpError(`${op}: a transposed operand must be 2-D, got [${t.dims.join(', ')}]`);
+  const known = transposedWeights.get(t.data);
+  if (known) return known;
+  const [r, c] = t.dims as [number, number];
+  const x = asFloat(t, op);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j]!;
+  const result = { dims: [c, r], data: out };
+  transposedWeights.set(t.data, result);
+  return result;
+}
+
+function gemm(node: OnnxNode, a0: JsTensor, b0: JsTensor, c: JsTensor | undefined): JsTensor {
+  // Models trained elsewhere (ondeck release) come with transB = 1 (torch's Linear keeps W as [out, in]).
+  const a = attr(node, 'transA', 0) !== 0 ? transpose2d(a0, 'Gemm') : a0;
+  const b = attr(node, 'transB', 0) !== 0 ? transpose2d(b0, 'Gemm') : b0;
   const alpha = attr(node, 'alpha', 1);
   const beta = attr(node, 'beta', 1);
   const [k, n] = matrixOperand(a, b, 'Gemm');
