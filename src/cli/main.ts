@@ -7,6 +7,8 @@ const USAGE = `Usage: ondeck <command>
 Commands:
   start   build the demo release if models/ has none, then serve the demo feed
   build   train the models, evaluate them, write a release (ondeck build --help)
+  release package ONNX models and item embeddings trained elsewhere into a signed release
+          (ondeck release --help)
   demo-release
           (re)build the demo release in models/, as start does on a first run
   serve   serve releases and the feature store      (ondeck serve --help)
@@ -27,6 +29,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return (await import('./build.ts')).buildCommand(argv.slice(1));
+    case 'release':
+      if (argv.includes('--help') || argv.includes('-h')) {
+        const { RELEASE_USAGE } = await import('../pipeline/import/index.ts');
+        console.log(RELEASE_USAGE);
+        return 0;
+      }
+      return (await import('./release.ts')).releaseCommand(argv.slice(1));
     case 'serve':
       return (await import('./serve.ts')).serveCommand(argv.slice(1));
     case 'demo-release': {
