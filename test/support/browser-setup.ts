@@ -16,6 +16,7 @@ import { CLUSTER_RELEASE_URL, ensureClusterRelease } from './bench-release.ts';
 import { DEMO_RELEASE_URL, ensureDemoRelease } from './demo-release.ts';
 import { WIDE_RELEASE_URL, ensureWideRelease } from './wide-release.ts';
 import { FIXTURE_RELEASE_URL, ensureFixtureRelease } from './fixture-release.ts';
+import { IMPORTED_RELEASE_URL, ensureImportedRelease } from './imported-release.ts';
 import { nodeReference } from './node-reference.ts';
 import { testSigningKey, testSigningKeyPkcs8 } from './release-key.ts';
 import { startSyncServer } from './sync-server.ts';
@@ -34,6 +35,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('releaseSigningKey', testSigningKeyPkcs8());
   await ensureWideRelease();
   project.provide('wideRelease', WIDE_RELEASE_URL);
+  await ensureImportedRelease();
+  project.provide('importedRelease', IMPORTED_RELEASE_URL);
   const sync = await startSyncServer({ allowedOrigins: '*' });
   project.provide('syncServer', { url: sync.url, secret: sync.secret, appKey: sync.appKey });
   return () => sync.close();

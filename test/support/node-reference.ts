@@ -41,6 +41,8 @@ declare module 'vitest' {
     demoRelease: string;
     /** URL of a release whose models read every feature kind (wide-release.ts). */
     wideRelease: string;
+    /** URL of a release `ondeck release` made from foreign ONNX models and .npy embeddings (imported-release.ts). */
+    importedRelease: string;
     /** The public key (base64) every test release is signed with: what the tests pin as `releaseKey` (release-key.ts). */
     releaseKey: string;
     /** The test releases' private key, PKCS#8 DER in base64, for tests that sign forged manifests (release-key.ts). */
