@@ -150,8 +150,6 @@ function createElementClass(): CustomElementConstructor {
     constructor() {
       super();
       this.#root = this.attachShadow({ mode: 'open' });
-      const style = document.createElement('style');
-      style.textContent = ONDECK_FEED_CSS;
       this.#grid = document.createElement('div');
       this.#grid.className = 'grid';
       this.#grid.setAttribute('role', 'feed');
@@ -160,7 +158,8 @@ function createElementClass(): CustomElementConstructor {
       this.#note.setAttribute('role', 'status');
       this.#sentinel = document.createElement('div');
       this.#sentinel.className = 'sentinel';
-      this.#root.append(style, this.#grid, this.#note, this.#sentinel);
+      adoptStyles(this.#root);
+      this.#root.append(this.#grid, this.#note, this.#sentinel);
       this.#player = new SimulatedPlayer(this.#root, {
         playbackRate: () => this.#playbackRate(),
         tickMs: D.playerTickMs,
@@ -453,4 +452,21 @@ function createElementClass(): CustomElementConstructor {
   }
 
   return OndeckFeed;
+}
+
+/**
+ * The element's CSS as a constructed stylesheet: a strict Content-Security-Policy (style-src
+ * without 'unsafe-inline') refuses a <style> element but not a sheet adopted by a shadow root.
+ * Where constructed sheets are missing (Safari before 16.4), a <style> element.
+ */
+function adoptStyles(root: ShadowRoot): void {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(ONDECK_FEED_CSS);
+    root.adoptedStyleSheets = [sheet];
+    return;
+  }
+  const style = root.ownerDocument.createElement('style');
+  style.textContent = ONDECK_FEED_CSS;
+  root.append(style);
 }

@@ -225,7 +225,7 @@ describe('backend choice', () => {
   });
 
   it('auto skips what the capabilities rule out, saying why', async () => {
-    const none: Capabilities = Object.freeze({ webgpu: false, wasmSimd: false, threads: false, crossOriginIsolated: false });
+    const none: Capabilities = Object.freeze({ webgpu: false, wasmSimd: false, wasmBlocked: null, threads: false, crossOriginIsolated: false });
     const chosen = await chooseRetrievalBackend('auto', shards, none);
     expect(chosen.backend).toBe('js');
     expect(Object.keys(chosen.calibration)).toEqual(['js']);

@@ -33,10 +33,12 @@ export async function serveStatic(opts: {
   isolated: boolean;
   /** Extra routes answered before the file system, keyed by path. */
   routes?: Record<string, { type: string; body: string | Uint8Array }>;
+  /** Headers sent with every response (a Content-Security-Policy, say). */
+  headers?: Record<string, string>;
 }): Promise<StaticServer> {
   const root = normalize(opts.root);
   const server: Server = createServer(async (req, res) => {
-    const headers: Record<string, string> = opts.isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {};
+    const headers: Record<string, string> = { ...(opts.isolated ? CROSS_ORIGIN_ISOLATION_HEADERS : {}), ...opts.headers };
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     const route = opts.routes?.[path];
     if (route) {

@@ -53,6 +53,16 @@ export class OrtConfigError extends OndeckError {
   override name = 'OrtConfigError';
 }
 
+/**
+ * WebAssembly cannot compile in this worker: a Content-Security-Policy whose script-src lacks
+ * 'wasm-unsafe-eval', or a browser that disables it (iOS Lockdown Mode). Recorded for each
+ * provider built on it (onnxruntime's wasm and webgpu) and for wasm retrieval; the feed runs on
+ * the plain-JS runtimes instead.
+ */
+export class WasmBlockedError extends OndeckError {
+  override name = 'WasmBlockedError';
+}
+
 export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze([
   'ModelSessionError',
   'ModelRunError',
@@ -60,4 +70,5 @@ export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze([
   'ModelGpuError',
   'GoldenMismatchError',
   'OrtConfigError',
+  'WasmBlockedError',
 ]);

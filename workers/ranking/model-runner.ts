@@ -19,6 +19,7 @@ import { bindTensors, checkBindings, readOutputs, toFeeds, type ModelOutputs } f
 import { watchGpu, type GpuWatch } from './gpu-watch.ts';
 import { createJsSession, type JsSession, type JsTensor } from './js/index.ts';
 import { ortQueue, type SerialQueue } from './serial-queue.ts';
+import { wasmBlockedError } from './wasm-blocked.ts';
 
 export interface ModelRunnerOptions {
   /** Providers to try, in order; default RANKING_DEFAULTS.providers (webgpu, then wasm, then js). */
@@ -130,6 +131,12 @@ async function openFirst(data: Uint8Array, model: ModelRef, order: readonly Rank
   const started = performance.now();
   let verifyMs = 0;
   for (const provider of order) {
+    // onnxruntime's wasm and webgpu providers both run in its WebAssembly runtime.
+    const blocked = provider === 'js' ? null : wasmBlockedError();
+    if (blocked !== null) {
+      fallbacks.push({ provider, name: blocked.name, message: blocked.message });
+      continue;
+    }
     let runner: ProviderRunner;
     try {
       runner = provider === 'js' ? openJs(data, model) : await openOrt(data, model, provider, queue);

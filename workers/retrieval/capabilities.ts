@@ -2,6 +2,7 @@
  * What this runtime offers the retrieval backends, detected once per worker into one frozen
  * object (STYLE.md rule 3), at the first call and never at module load (rule 5).
  */
+import { wasmBlockedReason } from '../ranking/wasm-blocked.ts';
 import { scoreKernelBytes } from './wasm/index.ts';
 import { webgpuUnavailableReason } from './webgpu/index.ts';
 
@@ -10,6 +11,11 @@ export interface Capabilities {
   readonly webgpu: boolean;
   /** WebAssembly with SIMD: the wasm backend's kernel validates. */
   readonly wasmSimd: boolean;
+  /**
+   * Why WebAssembly cannot compile here although it validates (a Content-Security-Policy without
+   * 'wasm-unsafe-eval'); null where it can.
+   */
+  readonly wasmBlocked: string | null;
   /** WASM threads: shared WebAssembly memory works (needs cross-origin isolation). */
   readonly threads: boolean;
   readonly crossOriginIsolated: boolean;
@@ -29,6 +35,7 @@ async function detect(): Promise<Capabilities> {
     webgpu: (await webgpuUnavailableReason()) === null,
     // The probe is the kernel itself: the one SIMD feature set that matters is the one it uses.
     wasmSimd: wasm && WebAssembly.validate(scoreKernelBytes()),
+    wasmBlocked: wasmBlockedReason(),
     threads: wasm && isolated && sharedMemoryWorks(),
     crossOriginIsolated: isolated,
   });

@@ -21,7 +21,8 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(['auto', 
 /** What each backend needs from the runtime, as data; null when the capabilities allow it. */
 const REQUIREMENTS: Readonly<Record<RetrievalBackend, (c: Capabilities) => string | null>> = Object.freeze({
   webgpu: (c: Capabilities) => (c.webgpu ? null : 'no WebGPU adapter (capabilities.webgpu is false)'),
-  wasm: (c: Capabilities) => (c.wasmSimd ? null : 'no WebAssembly SIMD (capabilities.wasmSimd is false)'),
+  wasm: (c: Capabilities) =>
+    c.wasmBlocked !== null ? `WasmBlockedError: ${c.wasmBlocked}` : c.wasmSimd ? null : 'no WebAssembly SIMD (capabilities.wasmSimd is false)',
   js: () => null,
 });
 
