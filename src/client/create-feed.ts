@@ -33,6 +33,42 @@ function absoluteWasmPaths(paths: WasmPaths, page: string): WasmPaths {
   };
 }
 
+/**
+ * Starts the feed in its own Web Worker: downloads and verifies the release (signature, SHA-256
+ * of every artifact; cached for offline use), opens the history in IndexedDB, picks the fastest
+ * runtime that reproduces the release's golden vectors for each stage, and resolves once it can
+ * rank. `status().backends` and `status().verification` say what it chose and why.
+ *
+ * Rejects with an error whose `name` is stable across the worker boundary (branch on it, not on
+ * the class), among them `ValidationError` (a bad option, naming the field),
+ * `ReleaseUnavailableError` (no release and none cached), `ReleaseSignatureError` and
+ * `ReleaseRollbackError` (a manifest the pinned `releaseKey` does not accept) and
+ * `ModelSessionError` (no runtime could load a model).
+ *
+ * @example
+ * ```ts
+ * import { createFeed } from 'ondeck';
+ *
+ * const feed = await createFeed({
+ *   release: 'https://feeds.example.com/v1/releases/latest',
+ *   releaseKey: 'Rg+7SVhJ…', // the public key `ondeck build` printed
+ *   sync: { appKey: 'demo' }, // optional: send interaction events back
+ * });
+ * for (const item of await feed.next({ count: 20 })) render(item);
+ * await feed.track({ type: 'click', itemId: 'v123' });
+ * const { backends } = await feed.status(); // e.g. { retrieval: 'wasm', ranking: 'wasm' }
+ * ```
+ *
+ * @example Branching on the error name
+ * ```ts
+ * try {
+ *   feed = await createFeed(options);
+ * } catch (err) {
+ *   if ((err as Error).name === 'ReleaseUnavailableError') showOfflineNotice();
+ *   else throw err;
+ * }
+ * ```
+ */
 export async function createFeed(options: FeedOptions): Promise<Feed> {
   const page = globalThis.location.href;
   const worker =

@@ -19,6 +19,14 @@ export const ONDECK_FEED_DEFAULTS = Object.freeze({
   unknownDurationSeconds: 120,
 });
 
+/**
+ * The events `<ondeck-feed>` dispatches (CustomEvents that bubble out of the element).
+ *
+ * @example
+ * ```ts
+ * feedEl.addEventListener(ONDECK_FEED_EVENTS.page, (e) => analytics.pageShown((e as CustomEvent).detail.total));
+ * ```
+ */
 export const ONDECK_FEED_EVENTS = Object.freeze({
   /** The feed is initialised; detail: FeedStatus. */
   ready: 'ondeck-ready',

@@ -48,7 +48,40 @@ export interface OndeckFeedErrorDetail {
 
 const OBSERVED = ['release', 'release-key', 'allow-unsigned', 'artifact-hosts', 'server', 'app-key', 'feed-name', 'sync-mode', 'backend', 'database', 'wasm-paths', 'worker-url'] as const;
 
-/** Registers the element (once) under `tag` and returns its class. */
+/**
+ * Registers the `<ondeck-feed>` custom element (once) under `tag` and returns its class. The
+ * element renders a ranked, infinitely scrolling feed in its own shadow DOM and logs viewable
+ * impressions (50% visible for 1 s), clicks, watch time, likes and hides.
+ *
+ * Attributes: `release` and `release-key` (required; or `allow-unsigned`), `artifact-hosts`,
+ * `server` and `app-key` (sync; without `app-key` nothing leaves the device), `count`,
+ * `feed-name`, `sync-mode` (`aggregate` | `pseudonymous`), `backend` (`auto` | `webgpu` | `wasm`
+ * | `js`), `database`, `wasm-paths`, `worker-url`. Changing any of them but `count` restarts the feed.
+ *
+ * Events (names in {@link ONDECK_FEED_EVENTS}): `ondeck-ready` (detail: FeedStatus),
+ * `ondeck-error` (detail: {@link OndeckFeedErrorDetail}; branch on `detail.name`),
+ * `ondeck-page` (detail: `{ items, total }`), `ondeck-track` (detail: TrackEvent).
+ *
+ * CSS custom properties: `--ondeck-bg`, `--ondeck-fg`, `--ondeck-muted`, `--ondeck-card-bg`,
+ * `--ondeck-accent`, `--ondeck-font`, `--ondeck-radius`, `--ondeck-gap`,
+ * `--ondeck-card-min-width`. Each card carries `data-ondeck-item="<item id>"`.
+ *
+ * @example
+ * ```html
+ * <style>ondeck-feed { --ondeck-accent: #e63946; --ondeck-card-min-width: 220px; }</style>
+ * <ondeck-feed release="https://feeds.example.com/v1/releases/latest" release-key="Rg+7SVhJ…"
+ *   server="https://feeds.example.com" app-key="demo"></ondeck-feed>
+ * <script type="module">
+ *   import { defineOndeckFeed, ONDECK_FEED_EVENTS } from 'ondeck';
+ *   defineOndeckFeed();
+ *   const el = document.querySelector('ondeck-feed');
+ *   el.addEventListener(ONDECK_FEED_EVENTS.ready, (e) => console.log('ranking on', e.detail.backends.ranking));
+ *   el.addEventListener(ONDECK_FEED_EVENTS.error, (e) => {
+ *     if (e.detail.name === 'ReleaseUnavailableError') showOfflineNotice();
+ *   });
+ * </script>
+ * ```
+ */
 export function defineOndeckFeed(tag = 'ondeck-feed'): CustomElementConstructor {
   const existing = customElements.get(tag);
   if (existing) return existing;
