@@ -149,8 +149,14 @@ export interface IdbEvent {
   synced: number;
 }
 
-/** The device's event log, read straight from IndexedDB (the worker's database, default name). */
-export async function idbEvents(page: Page, database = 'ondeck'): Promise<IdbEvent[]> {
+/**
+ * The demo app's database: its feed is named (APP_DEFAULTS.feedName 'home'), and a named feed
+ * keeps its own database, `ondeck:<feed>` (workers/feed/local-data.ts feedDatabase).
+ */
+export const DEMO_DATABASE = 'ondeck:home';
+
+/** The device's event log, read straight from IndexedDB (the demo feed's database by default). */
+export async function idbEvents(page: Page, database = DEMO_DATABASE): Promise<IdbEvent[]> {
   return page.evaluate(
     (name) =>
       new Promise<IdbEvent[]>((resolve, reject) => {
@@ -158,6 +164,11 @@ export async function idbEvents(page: Page, database = 'ondeck'): Promise<IdbEve
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
+          if (!db.objectStoreNames.contains('events')) {
+            db.close();
+            reject(new Error(`IndexedDB database "${name}" has no events store: not the feed's database`));
+            return;
+          }
           const req = db.transaction('events').objectStore('events').getAll();
           req.onerror = () => reject(req.error);
           req.onsuccess = () => {
