@@ -6,6 +6,7 @@
  * measured): onnxruntime runs the model for the golden vectors, this only judges its contract.
  * src/pipeline cannot import the device's reader (workers/ranking/js), and that one reads names only.
  */
+import { ProtobufError, protoFields, type ProtoField } from '../../core/onnx/index.ts';
 import { ImportError } from './errors.ts';
 
 /** A fixed size, a symbolic one (dim_param, e.g. "batch"), or null when the exporter left it unset. */
@@ -62,54 +63,13 @@ export const ELEM_TYPE_NAMES: Readonly<Record<number, string>> = {
 };
 const ELEM_BYTES: Readonly<Record<number, number>> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
-interface Field {
-  no: number;
-  wire: number;
-  value: bigint;
-  bytes: Uint8Array;
-}
-
 const text = new TextDecoder();
-
-class Truncated extends Error {}
-
-function* fields(buf: Uint8Array): Generator<Field> {
-  let at = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (at >= buf.length) throw new Truncated('a varint runs past the end');
-      const b = buf[at++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7n;
-    }
-  };
-  const empty = new Uint8Array(0);
-  while (at < buf.length) {
-    const key = Number(varint());
-    const no = key >>> 3;
-    const wire = key & 7;
-    if (wire === 0) yield { no, wire, value: varint(), bytes: empty };
-    else if (wire === 2) {
-      const len = Number(varint());
-      if (at + len > buf.length) throw new Truncated(`field ${no}: length ${len} runs past the end`);
-      yield { no, wire, value: 0n, bytes: buf.subarray(at, at + len) };
-      at += len;
-    } else if (wire === 1 || wire === 5) {
-      const len = wire === 1 ? 8 : 4;
-      if (at + len > buf.length) throw new Truncated(`field ${no} runs past the end`);
-      yield { no, wire, value: 0n, bytes: buf.subarray(at, at + len) };
-      at += len;
-    } else throw new Truncated(`wire type ${wire} (field ${no}) is not protobuf`);
-  }
-}
+const fields = protoFields; // the wire format, shared with the device's reader
 
 const int = (v: bigint): number => Number(BigInt.asIntN(64, v));
 
 /** Varints of a repeated field, packed (wire 2) or not (wire 0). */
-function varints(f: Field): number[] {
+function varints(f: ProtoField): number[] {
   if (f.wire === 0) return [int(f.value)];
   const out: number[] = [];
   let value = 0n;
@@ -222,7 +182,7 @@ export function readOnnxModel(bytes: Uint8Array, file: string): ReadModel {
     // Older writers list initializers among the inputs too; the real inputs are the rest.
     model.inputs = inputs.filter((v) => !model.initializers.has(v.name));
   } catch (err) {
-    if (err instanceof Truncated) throw new ImportError(file, 'bytes', `not a readable ONNX protobuf (${err.message})`, { cause: err });
+    if (err instanceof ProtobufError) throw new ImportError(file, 'bytes', `not a readable ONNX protobuf (${err.message})`, { cause: err });
     throw err;
   }
   return model;

@@ -6,6 +6,7 @@
  */
 
 import { OndeckError } from '../../../src/core/errors.ts';
+import { ProtobufError, protoFields, type ProtoField } from '../../../src/core/onnx/index.ts';
 
 export type OnnxData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
@@ -39,50 +40,20 @@ export class OnnxReadError extends OndeckError {
   override name = 'OnnxReadError';
 }
 
-/** A protobuf field: wire type 0 gives `value`, type 2 gives `bytes`, types 1/5 give `bytes` of 8/4. */
-interface Field {
-  no: number;
-  wire: number;
-  value: bigint;
-  bytes: Uint8Array;
-}
-
-function* fields(buf: Uint8Array): Generator<Field> {
-  let at = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (at >= buf.length) throw new OnnxReadError('truncated varint');
-      const b = buf[at++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7n;
-    }
-  };
-  const empty = new Uint8Array(0);
-  while (at < buf.length) {
-    const key = Number(varint());
-    const no = key >>> 3;
-    const wire = key & 7;
-    if (wire === 0) yield { no, wire, value: varint(), bytes: empty };
-    else if (wire === 2) {
-      const len = Number(varint());
-      if (at + len > buf.length) throw new OnnxReadError(`field ${no}: length ${len} runs past the end`);
-      yield { no, wire, value: 0n, bytes: buf.subarray(at, at + len) };
-      at += len;
-    } else if (wire === 1 || wire === 5) {
-      const len = wire === 1 ? 8 : 4;
-      yield { no, wire, value: 0n, bytes: buf.subarray(at, at + len) };
-      at += len;
-    } else throw new OnnxReadError(`unsupported wire type ${wire} (field ${no})`);
+/** The fields of a protobuf buffer; bytes that are not protobuf are an OnnxReadError. */
+function* fields(buf: Uint8Array): Generator<ProtoField> {
+  try {
+    yield* protoFields(buf);
+  } catch (err) {
+    if (err instanceof ProtobufError) throw new OnnxReadError(err.message, { cause: err });
+    throw err;
   }
 }
 
 const text = new TextDecoder();
 
 /** Varints of a repeated field, packed (wire 2) or not (wire 0). */
-function varints(f: Field): bigint[] {
+function varints(f: ProtoField): bigint[] {
   if (f.wire === 0) return [f.value];
   const out: bigint[] = [];
   let value = 0n;
@@ -99,7 +70,7 @@ function varints(f: Field): bigint[] {
   return out;
 }
 
-function floats(f: Field): number[] {
+function floats(f: ProtoField): number[] {
   const b = f.bytes;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return Array.from({ length: b.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));

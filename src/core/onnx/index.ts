@@ -1,0 +1,2 @@
+export { ProtobufError, protoFields } from './proto-fields.ts';
+export type { ProtoField } from './proto-fields.ts';
