@@ -1,2 +1,2 @@
-export { ProtobufError, protoFields } from './proto-fields.ts';
+export { ProtobufError, protoFields, protoVarints } from './proto-fields.ts';
 export type { ProtoField } from './proto-fields.ts';

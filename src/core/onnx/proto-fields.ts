@@ -47,3 +47,21 @@ export function* protoFields(buf: Uint8Array): Generator<ProtoField> {
     } else throw new ProtobufError(`wire type ${wire} (field ${no}) is not protobuf`);
   }
 }
+
+/** The varints of a repeated field, packed (wire 2) or not (wire 0), unsigned as written. */
+export function protoVarints(f: ProtoField): bigint[] {
+  if (f.wire === 0) return [f.value];
+  const out: bigint[] = [];
+  let value = 0n;
+  let shift = 0n;
+  for (const b of f.bytes) {
+    value |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+    if ((b & 0x80) === 0) {
+      out.push(value);
+      value = 0n;
+      shift = 0n;
+    }
+  }
+  return out;
+}

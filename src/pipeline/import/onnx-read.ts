@@ -6,7 +6,7 @@
  * measured): onnxruntime runs the model for the golden vectors, this only judges its contract.
  * src/pipeline cannot import the device's reader (workers/ranking/js), and that one reads names only.
  */
-import { ProtobufError, protoFields, type ProtoField } from '../../core/onnx/index.ts';
+import { ProtobufError, protoFields, protoVarints, type ProtoField } from '../../core/onnx/index.ts';
 import { ImportError } from './errors.ts';
 
 /** A fixed size, a symbolic one (dim_param, e.g. "batch"), or null when the exporter left it unset. */
@@ -68,23 +68,8 @@ const fields = protoFields; // the wire format, shared with the device's reader
 
 const int = (v: bigint): number => Number(BigInt.asIntN(64, v));
 
-/** Varints of a repeated field, packed (wire 2) or not (wire 0). */
-function varints(f: ProtoField): number[] {
-  if (f.wire === 0) return [int(f.value)];
-  const out: number[] = [];
-  let value = 0n;
-  let shift = 0n;
-  for (const b of f.bytes) {
-    value |= BigInt(b & 0x7f) << shift;
-    shift += 7n;
-    if ((b & 0x80) === 0) {
-      out.push(int(value));
-      value = 0n;
-      shift = 0n;
-    }
-  }
-  return out;
-}
+/** Varints of a repeated field, as signed 64-bit numbers. */
+const varints = (f: ProtoField): number[] => protoVarints(f).map(int);
 
 function readValue(buf: Uint8Array): ReadValue {
   const v: ReadValue = { name: '', elemType: 0, dims: null };

@@ -6,7 +6,7 @@
  */
 
 import { OndeckError } from '../../../src/core/errors.ts';
-import { ProtobufError, protoFields, type ProtoField } from '../../../src/core/onnx/index.ts';
+import { ProtobufError, protoFields, protoVarints, type ProtoField } from '../../../src/core/onnx/index.ts';
 
 export type OnnxData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
@@ -52,23 +52,7 @@ function* fields(buf: Uint8Array): Generator<ProtoField> {
 
 const text = new TextDecoder();
 
-/** Varints of a repeated field, packed (wire 2) or not (wire 0). */
-function varints(f: ProtoField): bigint[] {
-  if (f.wire === 0) return [f.value];
-  const out: bigint[] = [];
-  let value = 0n;
-  let shift = 0n;
-  for (const b of f.bytes) {
-    value |= BigInt(b & 0x7f) << shift;
-    shift += 7n;
-    if ((b & 0x80) === 0) {
-      out.push(value);
-      value = 0n;
-      shift = 0n;
-    }
-  }
-  return out;
-}
+const varints = protoVarints;
 
 function floats(f: ProtoField): number[] {
   const b = f.bytes;
