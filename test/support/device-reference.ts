@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFeatureTensors, tensorLayout, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
-import { FEED_COMPOSITION, candidateContexts, categoryVocab, headSlotsFor, interleaveHead, retrievalScore, shardItemRecord } from '../../src/core/feed/index.ts';
+import { FEED_COMPOSITION, candidateContexts, categoryVocab, entryTowerInputs, headSlotsFor, historyScores, interleaveHead, readsHistoryScores, retrievalScore, shardItemRecord } from '../../src/core/feed/index.ts';
 import { parseManifest, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard, itemVector } from '../../src/core/shard/index.ts';
 import { createNodeSession, ortForNode } from '../../src/pipeline/onnx/ort-node.ts';
@@ -49,7 +49,12 @@ export async function deviceReference(dir: string): Promise<DeviceReference> {
   const tower = manifest.models.userTower!;
   const userFeatures = [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))];
   const user = { history: entries };
-  const userVector = await run(manifest, dir, tower, buildFeatureTensors(spec, [{ user }], { now: PARITY_NOW, only: userFeatures }), tower.outputs.userVector!);
+  const towerInputs = buildFeatureTensors(spec, [{ user }], { now: PARITY_NOW, only: userFeatures });
+  const userVector = await run(manifest, dir, tower, towerInputs, tower.outputs.userVector!);
+  // The per-entry vectors of the history scores: the tower on each newest entry alone.
+  const historyFeature = userFeatures.find((name) => spec.features.find((f) => f.name === name)?.kind === 'history')!;
+  const perEntry = entryTowerInputs(towerInputs, historyFeature);
+  const entryVectors = readsHistoryScores(spec) && perEntry.rows > 0 ? await run(manifest, dir, tower, perEntry.inputs, tower.outputs.userVector!) : new Float32Array(0);
   // The device's candidates and their context (src/core/feed): the head slots in feed order,
   // then the nearest unseen items by retrieval score; each row carries its score and rank.
   const vectors = new Map<string, Float32Array>();
@@ -66,7 +71,8 @@ export async function deviceReference(dir: string): Promise<DeviceReference> {
   rest.sort((a, b) => score(b) - score(a));
   const ids = [...headIds, ...rest.slice(0, budget - headIds.length)];
   const contexts = candidateContexts(ids.map(score));
-  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: contexts[j]! })), { now: PARITY_NOW });
+  const scores = readsHistoryScores(spec) ? historyScores(entryVectors, perEntry.rows, userVector.length, ids.map((id) => vectors.get(id)!)) : null;
+  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now: PARITY_NOW });
   const p = await run(manifest, dir, manifest.models.ranker, tensors, manifest.models.ranker.outputs.pClick!);
   return { now: PARITY_NOW, history, userVector: Array.from(userVector), pClick: Object.fromEntries(ids.map((id, i) => [id, p[i]!])) };
 }

@@ -8,6 +8,9 @@ import {
   FEED_COMPOSITION,
   candidateContexts,
   composeFeed,
+  entryTowerInputs,
+  historyScores,
+  readsHistoryScores,
   feedScore,
   headSlotsFor,
   retrievalScore,
@@ -51,8 +54,11 @@ interface Ready {
   /** Retrievers by cluster set, least recently used first. */
   retrievers: Map<string, Retriever>;
   view: HistoryView;
-  /** The user vector of one history version (HistoryView.version), computed at `at`. */
-  userVector: { version: number; at: number; vector: Float32Array } | null;
+  /**
+   * The user vector of one history version (HistoryView.version), computed at `at`, with the
+   * per-entry vectors the history scores read (rows 0 when the ranker reads none).
+   */
+  userVector: { version: number; at: number; vector: Float32Array; entries: { vectors: Float32Array; rows: number } } | null;
   /** The sync queue over the history's log; null without `options.sync`, and after forget() until the next event. */
   sync: Sync | null;
   /**
@@ -165,11 +171,13 @@ export class FeedService implements FeedWorkerApi {
     // The vector is cached per history version for a few minutes (its recency weights move with
     // the clock, slowly).
     let userVector: Float32Array | null = null;
+    let entryVectors: { vectors: Float32Array; rows: number } | null = null;
     if (need > 0 && r.userTower !== null) {
       const cached = r.userVector;
       const fresh = cached !== null && cached.version === version && now >= cached.at && now - cached.at < FEED_DEFAULTS.userVectorMaxAgeMs;
-      if (!fresh) r.userVector = { version, at: now, vector: await this.#userVector(r, user, now) };
+      if (!fresh) r.userVector = { version, at: now, ...(await this.#userVectors(r, user, now)) };
       userVector = r.userVector!.vector;
+      entryVectors = r.userVector!.entries;
     }
     const userVectorMs = performance.now() - t;
 
@@ -186,7 +194,9 @@ export class FeedService implements FeedWorkerApi {
     const vectors = refs.map((ref, j) => r.catalog.vector(r.catalog.find(records[j]!.id) ?? ref));
     // Each row's context: its retrieval score and rank among these candidates (src/core/feed).
     const contexts = candidateContexts(Float32Array.from(vectors, (v) => (userVector ? retrievalScore(userVector, v) : 0)));
-    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: contexts[j]! })), { now });
+    // Candidate-aware history scores, where the ranker reads them (src/core/feed/history-scores.ts).
+    const scores = readsHistoryScores(spec) ? historyScores(entryVectors?.vectors ?? new Float32Array(0), entryVectors?.rows ?? 0, userVector?.length ?? 0, vectors) : null;
+    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now });
     const out = await this.#rank(r, tensors);
     const pClick = out.pClick!;
     const watch = out.watchFraction ?? null;
@@ -301,10 +311,19 @@ export class FeedService implements FeedWorkerApi {
     return this.#ready;
   }
 
-  async #userVector(r: Ready, user: { history: HistoryEntry[] }, now: number): Promise<Float32Array> {
-    const tensors = buildFeatureTensors(r.catalog.manifest.featureSpec, [{ user }], { now, only: r.userFeatures });
-    const out = await r.userTower!.run(tensors);
-    return out.userVector!;
+  /**
+   * The user vector, and where the ranker reads the history scores, the tower's vector of each
+   * newest history entry alone (one batched call; src/core/feed entryTowerInputs).
+   */
+  async #userVectors(r: Ready, user: { history: HistoryEntry[] }, now: number): Promise<{ vector: Float32Array; entries: { vectors: Float32Array; rows: number } }> {
+    const spec = r.catalog.manifest.featureSpec;
+    const tensors = buildFeatureTensors(spec, [{ user }], { now, only: r.userFeatures });
+    const vector = (await r.userTower!.run(tensors)).userVector!;
+    const history = r.userFeatures.find((name) => spec.features.find((f) => f.name === name)?.kind === 'history');
+    if (!readsHistoryScores(spec) || history === undefined) return { vector, entries: { vectors: new Float32Array(0), rows: 0 } };
+    const { inputs, rows } = entryTowerInputs(tensors, history);
+    const vectors = rows > 0 ? (await r.userTower!.run(inputs)).userVector! : new Float32Array(0);
+    return { vector, entries: { vectors, rows } };
   }
 
   /**

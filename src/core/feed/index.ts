@@ -20,3 +20,5 @@ export { CREATED_DAYS_UNKNOWN, categoryVocab, shardItemRecord } from './shard-it
 export type { ShardItemRecord } from './shard-item.ts';
 export { FEED_COMPOSITION, candidateContexts, categoryShares, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from './compose.ts';
 export type { ComposeOptions } from './compose.ts';
+export { HISTORY_SCORES, HISTORY_SCORE_FIELDS, entryTowerInputs, historyScores, readsHistoryScores } from './history-scores.ts';
+export type { HistoryScoreContext } from './history-scores.ts';

@@ -134,7 +134,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       refitSeconds,
       globalWaitSeconds,
       // What validation chose (per-user protocol's window; the release's own window for `shipped`).
-      retrieval: { lambda: shipped.retrieval.lambda, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
+      retrieval: { lambda: shipped.retrieval.lambda, historyLength: shipped.retrieval.historyLength, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
       validation: m1.retrieval.grid,
       dcnEpochs: shipped.dcnEpochs,
     },

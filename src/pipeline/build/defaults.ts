@@ -19,6 +19,13 @@ export const BUILD_DEFAULTS = Object.freeze({
   retrievalDim: 64,
   /** Items the item-item model covers (the most popular); see baselines ITEM_ITEM_DEFAULTS. */
   itemItemMaxItems: 3000,
+  /**
+   * History lengths tried on validation (the user tower's pool): the features' default, and all
+   * the device reads (workers/feed FEED_DEFAULTS.historyEvents).
+   */
+  historyLengths: Object.freeze([50, 300]) as readonly number[],
+  /** A longer history wins only by more than this share of validation NDCG@10 (0.005 = 0.5%). */
+  historyLengthTolerance: 0.005,
   /** Order-recency half-lives tried on validation, in events (null: none). */
   historyHalfLivesEvents: Object.freeze([null, 8, 16, 32]) as readonly (number | null)[],
   /** The ranker's rows: feeds per validation user, and per feed every positive plus these negatives. */

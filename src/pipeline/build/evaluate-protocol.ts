@@ -10,7 +10,7 @@
  *   `ranked` — the same before re-ranking; and the baselines: retrieval alone (`twoTower`),
  *   EASE, ItemKNN, most-popular.
  */
-import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore } from '../../core/feed/index.ts';
+import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, historyScores, readsHistoryScores } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../core/rerank/index.ts';
 import { topK } from '../../core/vectors/index.ts';
@@ -34,7 +34,7 @@ import {
 } from '../evaluate/index.ts';
 import { predictDcn } from '../train/index.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
-import { userVectors, type TrainedModels } from './models.ts';
+import { userEntryVectors, userVectors, type TrainedModels } from './models.ts';
 
 interface Scorer {
   scoreAll: ScoreAll;
@@ -81,10 +81,10 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
     if (h) h.push(x);
     else histories.set(x.user, [x]);
   }
-  const vectors = userVectors(
-    m,
-    [...firstTest.keys()].map((user) => ({ user, history: histories.get(user) ?? [], now: firstTest.get(user)! })),
-  );
+  const moments = [...firstTest.keys()].map((user) => ({ user, history: histories.get(user) ?? [], now: firstTest.get(user)! }));
+  const vectors = userVectors(m, moments);
+  // The per-entry vectors only where the ranker reads the history scores (as on a device).
+  const entryVectors = readsHistoryScores(m.plan.spec) ? userEntryVectors(m, moments) : null;
   const scores = new Float32Array(catalog.length);
   const scoreAll: ScoreAll = (user) => {
     const u = vectors.get(user);
@@ -103,10 +103,12 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
     const list = m.candidates.list(history.length > 0 ? vectors.get(user)! : null, unavailable(exclude, at));
     const userScope = m.builder.user(user, m.builder.history(history));
     const contexts = candidateContexts(list.retrievalScores);
+    const e = entryVectors?.get(user);
+    const scores = e ? historyScores(e.vectors, e.rows, m.dim, list.items.map((i) => m.candidates.vector(i))) : null;
     const rows: FeatureRow[] = list.items.map((i, j) => ({
       user: userScope,
       item: m.builder.item(i) as unknown as Record<string, unknown>,
-      context: contexts[j]!,
+      context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]!,
     }));
     const inputs = buildTensorsPerRow(m.plan.spec, rows, new Float64Array(rows.length).fill(at));
     const p = rankInputs(m, inputs);

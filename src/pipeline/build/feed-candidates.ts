@@ -20,7 +20,8 @@ export interface FeedCandidateList {
 export class FeedCandidates {
   readonly #builder: ExampleBuilder;
   readonly #vectors: Float32Array;
-  readonly #dim: number;
+  /** Length of the item vectors. */
+  readonly dim: number;
   /** Head items (catalog indices) in feed order. */
   readonly headOrder: Uint32Array;
   readonly #scores: Float32Array;
@@ -28,7 +29,7 @@ export class FeedCandidates {
   constructor(builder: ExampleBuilder, itemVectors: Float32Array, dim: number) {
     this.#builder = builder;
     this.#vectors = itemVectors;
-    this.#dim = dim;
+    this.dim = dim;
     const n = builder.catalog.length;
     const popularity = Float32Array.from(builder.catalog, (_, i) => builder.item(i).popularity);
     const created = builder.catalog.map((_, i) => builder.item(i).created);
@@ -68,9 +69,14 @@ export class FeedCandidates {
     return { items, retrievalScores, sources };
   }
 
+  /** The item vector of catalog item i (a view). */
+  vector(i: number): Float32Array {
+    return this.#vectors.subarray(i * this.dim, (i + 1) * this.dim);
+  }
+
   /** user vector · item vector of every catalog item, into `out`. */
   scoreAll(userVector: Float32Array, out: Float32Array = new Float32Array(this.#builder.catalog.length)): Float32Array {
-    const d = this.#dim;
+    const d = this.dim;
     const v = this.#vectors;
     for (let i = 0; i < out.length; i++) {
       let s = 0;

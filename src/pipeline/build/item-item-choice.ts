@@ -3,7 +3,7 @@
  * and the order recency of the user's history, for retrieval; the textbook EASE baseline's own
  * λ; and the ranker's training rows, built from a retrieval model of the earlier part.
  */
-import { candidateContexts } from '../../core/feed/index.ts';
+import { candidateContexts, historyScores } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
 import { topK } from '../../core/vectors/index.ts';
 import { ITEM_ITEM_DEFAULTS, fitEase, scoreHistory, type ItemItemMatrix } from '../baselines/index.ts';
@@ -15,22 +15,33 @@ import type { FeedCandidates } from './feed-candidates.ts';
 
 export interface ItemItemChoice {
   lambda: number;
+  /** How many of the newest positives the user tower pools (the history feature's maxLength). */
+  historyLength: number;
   /** null: no order recency won. */
   halfLifeEvents: number | null;
   validationNdcg: number;
   /** λ of the plain EASE baseline (no recency), chosen the same way. */
   baselineLambda: number;
   /** Every setting tried: validation NDCG@10. */
-  grid: { lambda: number; halfLifeEvents: number | null; ndcg: number }[];
+  grid: { lambda: number; historyLength: number; halfLifeEvents: number | null; ndcg: number }[];
   /** The EASE model of the validation's train part at the chosen λ. */
   validationMatrix: ItemItemMatrix;
 }
 
-export function chooseItemItem(split: EvalSplit, catalog: Catalog, o: { historyLength: number }): ItemItemChoice {
+/**
+ * λ, history length and order recency of the retrieval, each setting scored on validation
+ * (NDCG@10 of the item-item model as the user tower pools it); the best wins. Long histories
+ * (ml-latest-small's users rate hundreds of films) and short ones (MovieLens-100K) want
+ * different lengths and half-lives, so all three are chosen together. A longer history costs
+ * the device (every ranked row carries it), so the shortest length within
+ * `historyLengthTolerance` of the best score wins (the best setting at that length).
+ */
+export function chooseItemItem(split: EvalSplit, catalog: Catalog, o: { historyLengths: readonly number[] }): ItemItemChoice {
   const indexOf = catalogIndex(catalog);
   const scores = new Float32Array(catalog.length);
   const grid: ItemItemChoice['grid'] = [];
-  let best: { lambda: number; halfLifeEvents: number | null; ndcg: number; m: ItemItemMatrix } | null = null;
+  type Setting = { lambda: number; historyLength: number; halfLifeEvents: number | null; ndcg: number; m: ItemItemMatrix };
+  const tried: Setting[] = [];
   let plain = { lambda: ITEM_ITEM_DEFAULTS.lambdas[0]!, ndcg: -1 };
   for (const lambda of ITEM_ITEM_DEFAULTS.lambdas) {
     const m = fitEase(split.train, catalog, { lambda, maxItems: BUILD_DEFAULTS.itemItemMaxItems });
@@ -41,22 +52,37 @@ export function chooseItemItem(split: EvalSplit, catalog: Catalog, o: { historyL
       }, 10)['ndcg@10']!;
     const base = ndcgOf();
     if (base > plain.ndcg) plain = { lambda, ndcg: base };
-    for (const halfLife of BUILD_DEFAULTS.historyHalfLivesEvents) {
-      // As the user tower pools: the newest `historyLength` positives, 0.5^(position / half-life).
-      const h = halfLife ?? Infinity;
-      const ndcg = ndcgOf((p) => (p < o.historyLength ? Math.pow(0.5, p / h) : 0));
-      grid.push({ lambda, halfLifeEvents: halfLife, ndcg });
-      if (!best || ndcg > best.ndcg) best = { lambda, halfLifeEvents: halfLife, ndcg, m };
+    for (const historyLength of o.historyLengths) {
+      for (const halfLife of BUILD_DEFAULTS.historyHalfLivesEvents) {
+        // As the user tower pools: the newest `historyLength` positives, 0.5^(position / half-life).
+        const h = halfLife ?? Infinity;
+        const ndcg = ndcgOf((p) => (p < historyLength ? Math.pow(0.5, p / h) : 0));
+        grid.push({ lambda, historyLength, halfLifeEvents: halfLife, ndcg });
+        tried.push({ lambda, historyLength, halfLifeEvents: halfLife, ndcg, m });
+      }
     }
   }
+  const best = pickSetting(tried, BUILD_DEFAULTS.historyLengthTolerance);
   return {
-    lambda: best!.lambda,
-    halfLifeEvents: best!.halfLifeEvents,
-    validationNdcg: best!.ndcg,
+    lambda: best.lambda,
+    historyLength: best.historyLength,
+    halfLifeEvents: best.halfLifeEvents,
+    validationNdcg: best.ndcg,
     baselineLambda: plain.lambda,
     grid,
-    validationMatrix: best!.m,
+    validationMatrix: best.m,
   };
+}
+
+/**
+ * The setting validation keeps: the shortest history length whose best score is within
+ * `tolerance` (a share) of the best overall, and the best setting at that length (the first
+ * tried on a tie).
+ */
+export function pickSetting<T extends { historyLength: number; ndcg: number }>(tried: readonly T[], tolerance: number): T {
+  const top = Math.max(...tried.map((t) => t.ndcg));
+  const length = Math.min(...tried.filter((t) => t.ndcg >= top * (1 - tolerance)).map((t) => t.historyLength));
+  return tried.filter((t) => t.historyLength === length).reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
 }
 
 export interface CandidateRows {
@@ -72,6 +98,7 @@ export interface CandidateRows {
 }
 
 type UserVectors = (users: { user: string; history: readonly Interaction[]; now: number }[]) => Float32Array[];
+type EntryVectors = (users: { user: string; history: readonly Interaction[]; now: number }[]) => { vectors: Float32Array; rows: number }[];
 
 /**
  * Feeds of the validation users as a device would have ranked them: at `listsPerUser` moments
@@ -80,14 +107,15 @@ type UserVectors = (users: { user: string; history: readonly Interaction[]; now:
  * the user liked the item from then on. Kept: every positive and `randomNegatives` negatives
  * drawn uniformly from the list (uniform, so P(like | score) keeps its shape: keeping only the
  * best-scored negatives taught the ranker that a high score means a miss). The list itself is
- * retrieval's, so its negatives are the hard ones.
+ * retrieval's, so its negatives are the hard ones. With `entryVectors`, each row's context also
+ * carries the candidate-aware history scores (src/core/feed/history-scores.ts).
  */
 export function candidateRows(
   split: EvalSplit,
   builder: ExampleBuilder,
   candidates: FeedCandidates,
   userVectors: UserVectors,
-  o: { seed: number; randomNegatives: number; listsPerUser: number },
+  o: { seed: number; randomNegatives: number; listsPerUser: number; entryVectors?: EntryVectors },
 ): CandidateRows {
   const catalog = builder.catalog;
   const p = prepareProtocol(split, catalog);
@@ -111,7 +139,9 @@ export function candidateRows(
       moments.push({ user: u.user, history: [...u.history, ...future.slice(0, s)], future: future.slice(s), at: future[s]!.at });
     }
   }
-  const vectors = userVectors(moments.map((m) => ({ user: m.user, history: m.history, now: m.at })));
+  const asked = moments.map((m) => ({ user: m.user, history: m.history, now: m.at }));
+  const vectors = userVectors(asked);
+  const entries = o.entryVectors ? o.entryVectors(asked) : null;
   const rng = createRng(o.seed);
   const out = { rows: [] as FeatureRow[], nows: [] as number[], labels: [] as number[], watch: [] as number[], scores: [] as number[], ranks: [] as number[], users: [] as string[] };
   moments.forEach((m, mi) => {
@@ -130,17 +160,20 @@ export function candidateRows(
     for (let k = 0; k < o.randomNegatives && negatives.length > 0; k++) keep.push(negatives.splice(rng.int(negatives.length), 1)[0]!);
     const user = builder.user(m.user, builder.history(m.history));
     const contexts = candidateContexts(list.retrievalScores);
-    for (const j of keep) {
+    const e = entries?.[mi];
+    const scores = e ? historyScores(e.vectors, e.rows, candidates.dim, keep.map((j) => candidates.vector(list.items[j]!))) : null;
+    keep.forEach((j, kj) => {
       const item = list.items[j]!;
       const label = liked.has(item) ? 1 : 0;
-      out.rows.push({ user, item: builder.item(item) as unknown as Record<string, unknown>, context: contexts[j]! });
+      const context = scores ? { ...contexts[j]!, ...scores[kj]! } : contexts[j]!;
+      out.rows.push({ user, item: builder.item(item) as unknown as Record<string, unknown>, context });
       out.nows.push(m.at);
       out.labels.push(label);
       out.watch.push(label === 1 ? liked.get(item)! : Number.NaN);
       out.scores.push(list.retrievalScores[j]!);
       out.ranks.push(contexts[j]!.retrievalRank);
       out.users.push(m.user);
-    }
+    });
   });
   return {
     rows: out.rows,

@@ -13,14 +13,13 @@ import { buildFeatureTensors, type FeatureRow, type FeatureSpec, type FeatureTen
 import { fitEase, fitItemKnn, trainLogisticRegression, type ItemItemMatrix, type LogisticRegressionModel } from '../baselines/index.ts';
 import { perUserTemporalSplit, type Dataset, type Interaction } from '../data/index.ts';
 import { buildTensorsPerRow } from '../evaluate/index.ts';
-import { ExampleBuilder, FEATURE_DEFAULTS, deriveFeaturePlan, type FeaturePlan } from '../features/index.ts';
+import { ExampleBuilder, deriveFeaturePlan, type FeaturePlan } from '../features/index.ts';
 import { standardize } from '../features/derive-spec.ts';
 import type { Progress } from '../progress/index.ts';
 import { logloss } from '../../core/metrics/index.ts';
 import {
   disposeDcn,
   disposeTwoTower,
-  embedUsers,
   factorize,
   initDcn,
   itemItemRetrieval,
@@ -34,6 +33,7 @@ import {
 import { BUILD_DEFAULTS } from './defaults.ts';
 import { FeedCandidates } from './feed-candidates.ts';
 import { candidateRows, chooseItemItem, type CandidateRows, type ItemItemChoice } from './item-item-choice.ts';
+import { entryVectorsOf, userVectorsOf, type UserMoment } from './user-vectors.ts';
 
 export interface TrainedModels {
   plan: FeaturePlan;
@@ -74,13 +74,13 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
   // 1. Validation: each user's latest 20% of this window; λ and recency chosen there.
   const inner = perUserTemporalSplit({ interactions: [...train] });
   const stage = progress.stage('fit item-item retrieval');
-  const choice = chooseItemItem(inner, catalog, { historyLength: FEATURE_DEFAULTS.historyLength });
-  stage.done(`λ ${choice.lambda}, recency half-life ${choice.halfLifeEvents ?? '∞'} events, validation ndcg@10 ${choice.validationNdcg.toFixed(4)}`);
+  const choice = chooseItemItem(inner, catalog, { historyLengths: BUILD_DEFAULTS.historyLengths });
+  stage.done(`λ ${choice.lambda}, history ${choice.historyLength}, recency half-life ${choice.halfLifeEvents ?? '∞'} events, validation ndcg@10 ${choice.validationNdcg.toFixed(4)}`);
   let retrievalSeconds = (now() - t) / 1000;
   t = now();
 
   // 2. The ranker's rows: the validation users' feed candidates from a model of the earlier part.
-  const innerPlan = deriveFeaturePlan(ds, inner.train, { historyHalfLifeEvents: choice.halfLifeEvents ?? undefined });
+  const innerPlan = deriveFeaturePlan(ds, inner.train, { historyLength: choice.historyLength, historyHalfLifeEvents: choice.halfLifeEvents ?? undefined });
   const innerBuilder = new ExampleBuilder(ds, innerPlan);
   const innerRetrieval = await retrievalModel(innerPlan.spec, catalog, choice.validationMatrix, o.seed, dim);
   const innerCandidates = new FeedCandidates(innerBuilder, innerRetrieval.itemVectors, dim);
@@ -88,15 +88,18 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
     seed: o.seed,
     randomNegatives: BUILD_DEFAULTS.rankerRandomNegatives,
     listsPerUser: BUILD_DEFAULTS.rankerListsPerUser,
+    entryVectors: (users) => entryVectorsOf(innerPlan.spec, innerBuilder, innerRetrieval.tower, users),
   });
   const scoreStats = standardize(Array.from(rows.retrievalScores));
   const rankStats = standardize(Array.from(rows.retrievalRanks, (r) => Math.log1p(r)));
+  const contextStats = (field: string) => standardize(rows.rows.map((r) => r.context![field] as number));
+  const historyScores = { historyMaxScore: contextStats('historyMaxScore'), historyLastScore: contextStats('historyLastScore'), historyRecentScore: contextStats('historyRecentScore') };
   disposeTwoTower(innerRetrieval.tower);
   const features = (now() - t) / 1000;
   t = now();
 
   // 3. The window's own plan and retrieval model (what ships, and what the test is scored with).
-  const plan = deriveFeaturePlan(ds, train, { historyHalfLifeEvents: choice.halfLifeEvents ?? undefined, retrievalScore: scoreStats, retrievalRank: rankStats });
+  const plan = deriveFeaturePlan(ds, train, { historyLength: choice.historyLength, historyHalfLifeEvents: choice.halfLifeEvents ?? undefined, retrievalScore: scoreStats, retrievalRank: rankStats, historyScores });
   // The retrieval tower reads the liked-history pool only (item-item factors), not the profile.
   plan.userTower = ['history'];
   const builder = new ExampleBuilder(ds, plan);
@@ -186,28 +189,18 @@ async function retrievalModel(spec: FeatureSpec, catalog: readonly string[], m: 
   return itemItemRetrieval(spec, catalog, m, await factorize(m, dim, seed), { historyFeature: 'history', itemIdFeature: 'item_id', seed });
 }
 
-/** User vectors of many users at once (one batched tower call), in order. */
-function userVectorsOf(
-  spec: FeatureSpec,
-  builder: ExampleBuilder,
-  tower: TwoTowerParams,
-  users: readonly { user: string; history: readonly Interaction[]; now: number }[],
-): Float32Array[] {
-  const rows: FeatureRow[] = users.map((u) => ({ user: builder.user(u.user, builder.history(u.history)) }));
-  const all = buildTensorsPerRow(spec, rows, Float64Array.from(users, (u) => u.now));
-  const inputs: Record<string, FeatureTensor> = {};
-  for (const [name, t] of Object.entries(all)) if (name.split(':')[0] === 'history') inputs[name] = t;
-  const dim = tower.config.outputDim;
-  const vectors = embedUsers(tower, inputs);
-  return users.map((_, i) => vectors.slice(i * dim, (i + 1) * dim));
-}
-
 /** User vectors of many users at once: user -> vector. */
 export function userVectors(
   m: TrainedModels,
   users: readonly { user: string; history: readonly Interaction[]; now: number }[],
 ): Map<string, Float32Array> {
   const vectors = userVectorsOf(m.plan.spec, m.builder, m.twoTower, users);
+  return new Map(users.map((u, i) => [u.user, vectors[i]!] as const));
+}
+
+/** Per-entry vectors of many users at once (for the history scores): user -> vectors. */
+export function userEntryVectors(m: TrainedModels, users: readonly UserMoment[]): Map<string, { vectors: Float32Array; rows: number }> {
+  const vectors = entryVectorsOf(m.plan.spec, m.builder, m.twoTower, users);
   return new Map(users.map((u, i) => [u.user, vectors[i]!] as const));
 }
 

@@ -6,6 +6,7 @@
  */
 import { parseFeatureSpec, type FeatureSpec, type FeatureSpecInput } from '../../core/features/index.ts';
 import type { EventType } from '../../core/events.ts';
+import { HISTORY_SCORE_FIELDS } from '../../core/feed/index.ts';
 import type { Dataset, Interaction } from '../data/types.ts';
 import { FEATURE_DEFAULTS } from './defaults.ts';
 
@@ -33,7 +34,22 @@ export interface DeriveOptions {
   retrievalScore?: { mean: number; std: number };
   /** Standardisation of log(1 + retrieval rank) (context.retrievalRank); none: no such feature. */
   retrievalRank?: { mean: number; std: number };
+  /**
+   * Standardisation of each candidate-aware history score (context.historyMaxScore etc., see
+   * src/core/feed/history-scores.ts), measured on the ranker's training rows; none: no such
+   * features.
+   */
+  historyScores?: Readonly<Record<HistoryScoreField, { mean: number; std: number }>>;
 }
+
+type HistoryScoreField = (typeof HISTORY_SCORE_FIELDS)[number];
+
+/** The ranker feature that reads each history score. */
+export const HISTORY_SCORE_FEATURES: Readonly<Record<HistoryScoreField, string>> = Object.freeze({
+  historyMaxScore: 'history_max_score',
+  historyLastScore: 'history_last_score',
+  historyRecentScore: 'history_recent_score',
+});
 
 type FeatureInput = FeatureSpecInput['features'][number];
 
@@ -143,6 +159,19 @@ export function deriveFeaturePlan(ds: Dataset, train: readonly Interaction[], op
       normalize: { type: 'standardize', ...opts.retrievalRank },
       clip: [-8, 8],
     });
+  }
+
+  if (opts.historyScores) {
+    // How the candidate relates to single history entries: the best match, the newest one.
+    for (const field of HISTORY_SCORE_FIELDS) {
+      features.push({
+        name: HISTORY_SCORE_FEATURES[field],
+        kind: 'numeric',
+        source: `context.${field}`,
+        normalize: { type: 'standardize', ...opts.historyScores[field] },
+        clip: [-8, 8],
+      });
+    }
   }
 
   const spec = parseFeatureSpec({ version: 1, hashSeed: opts.hashSeed ?? 0, features }, 'featureSpec');

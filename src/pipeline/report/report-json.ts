@@ -117,6 +117,8 @@ export interface StageSeconds {
 export interface RetrievalChoice {
   /** λ of the item-item (EASE) model behind retrieval. */
   lambda: number;
+  /** How many of the newest positives the user tower pools (older reports: not recorded). */
+  historyLength?: number;
   /** Half-life of the history's order recency, in events; null: no recency won. */
   halfLifeEvents: number | null;
   /** λ of the plain EASE baseline, chosen the same way. */
@@ -255,7 +257,7 @@ const REPORT_SCHEMA = v.object({
   settings: v.looseObject({
     seed: v.number(),
     epochs: count,
-    retrieval: v.optional(v.looseObject({ lambda: v.number(), halfLifeEvents: v.nullable(v.number()), easeLambda: v.optional(v.number()) })),
+    retrieval: v.optional(v.looseObject({ lambda: v.number(), historyLength: v.optional(v.number()), halfLifeEvents: v.nullable(v.number()), easeLambda: v.optional(v.number()) })),
     dcnEpochs: v.optional(count),
     validation: v.optional(v.unknown()),
   }),

@@ -162,6 +162,7 @@ function validationLine(settings: ReportSettings): string | null {
   const r = settings.retrieval;
   if (r) {
     parts.push(`retrieval λ ${formatSetting(r.lambda)}`);
+    if (r.historyLength !== undefined) parts.push(`history of ${formatSetting(r.historyLength)} positives`);
     parts.push(r.halfLifeEvents === null ? 'no history recency' : `history half-life ${formatSetting(r.halfLifeEvents)} events`);
     if (r.easeLambda !== undefined) parts.push(`EASE baseline λ ${formatSetting(r.easeLambda)}`);
   }
