@@ -18,5 +18,6 @@ export type {
 } from './api.ts';
 export { CREATED_DAYS_UNKNOWN, categoryVocab, shardItemRecord } from './shard-item.ts';
 export type { ShardItemRecord } from './shard-item.ts';
+export { FEED_PAGE } from './defaults.ts';
 export { FEED_COMPOSITION, candidateContexts, categoryShares, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from './compose.ts';
 export type { ComposeOptions } from './compose.ts';
