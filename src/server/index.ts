@@ -11,7 +11,7 @@ export {
   NotFoundError,
   QuotaExceededError,
   RateLimitedError,
-  ReleaseUnavailableError,
+  ReleaseUnavailableHttpError,
   RequestValidationError,
   ServerConfigError,
   UnauthorizedError,

@@ -2,14 +2,13 @@
 // Chromium. The network is the real test server behind a fake fetch that can go offline,
 // answer an HTTP error, damage the bytes of one URL, or serve an edited manifest.
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { parseManifest, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { parseManifest, type ReleaseIntegrityError, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
 import {
   createReleaseStore,
   sha256Hex,
   type LoadedRelease,
   type ReleaseFetch,
-  type ReleaseIntegrityError,
 } from '../../workers/release/index.ts';
 import { resignManifest } from '../support/sign-manifest.ts';
 
@@ -239,10 +238,10 @@ describe('loading a release', () => {
     const cause = err.cause as ReleaseIntegrityError;
     expect(cause.name).toBe('ReleaseIntegrityError');
     expect(cause.artifact).toBe('ranker');
-    expect(cause.expected.sha256).toBe(refOf('ranker').sha256);
-    expect(cause.actual.bytes).toBe(refOf('ranker').bytes);
-    expect(cause.actual.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(cause.actual.sha256).not.toBe(refOf('ranker').sha256);
+    expect(cause.expected!.sha256).toBe(refOf('ranker').sha256);
+    expect(cause.actual!.bytes).toBe(refOf('ranker').bytes);
+    expect(cause.actual!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(cause.actual!.sha256).not.toBe(refOf('ranker').sha256);
     expect(await cachedUrls()).not.toContain(urlOf('ranker'));
   });
 

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import type { FeatureSpecInput } from '../../src/core/features/index.ts';
-import { parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { ReleaseIntegrityError, parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard, scoreShard, type Shard } from '../../src/core/shard/index.ts';
 import { createRng, type Item } from '../../src/pipeline/data/index.ts';
 import {
@@ -12,7 +12,6 @@ import {
   RELEASE_DEFAULTS,
   ReleaseConflictError,
   ReleaseInputError,
-  ReleaseIntegrityError,
   ReleaseNotFoundError,
   defaultItemColumns,
   rollback,

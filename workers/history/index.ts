@@ -8,7 +8,7 @@ export {
   MIN_EVENT_TIME_MS,
   UNSYNCED_HOLD_FACTOR,
 } from './defaults.ts';
-export { HISTORY_ERROR_NAMES, HistoryQuotaError, HistoryVersionError } from './errors.ts';
+export { HistoryQuotaError, HistoryVersionError } from './errors.ts';
 export { HistoryStore, openHistory } from './history-store.ts';
 export type { HistoryOptions } from './history-store.ts';
 export { HISTORY_DB_VERSION, MIGRATIONS, upgradeHistory } from './migrations.ts';

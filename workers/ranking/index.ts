@@ -1,7 +1,7 @@
 export { configureOrt, ensureOrtConfigured, ortThreads, resolveWasmPaths } from './configure-ort.ts';
 export type { OrtOptions, OrtSetup } from './configure-ort.ts';
 export { RANKING_DEFAULTS } from './defaults.ts';
-export { GoldenMismatchError, ModelDeviceLostError, ModelGpuError, ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES, WasmBlockedError } from './errors.ts';
+export { GoldenMismatchError, ModelDeviceLostError, ModelGpuError, ModelRunError, ModelSessionError, OrtConfigError, WasmBlockedError } from './errors.ts';
 export type { ProviderFailure } from './errors.ts';
 export { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
 export type { ModelOutputs, OutputRole } from './feeds.ts';

@@ -6,15 +6,12 @@ export { DEFAULT_CACHE_NAME, MAX_MANIFEST_BYTES } from './defaults.ts';
 export { createManifestVerifier } from './signature.ts';
 export type { ManifestVerifier, VerifiedManifest } from './signature.ts';
 export {
-  RELEASE_ERROR_NAMES,
   ReleaseFetchError,
-  ReleaseIntegrityError,
   ReleaseLookupError,
   ReleaseManifestError,
   ReleaseRollbackError,
   ReleaseSignatureError,
   ReleaseStorageError,
   ReleaseUnavailableError,
-  type IntegrityFacts,
   type SignatureProblem,
 } from './errors.ts';

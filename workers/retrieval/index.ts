@@ -5,7 +5,7 @@ export type { BackendSelection } from './choose-backend.ts';
 export { detectCapabilities } from './capabilities.ts';
 export type { Capabilities } from './capabilities.ts';
 export { RETRIEVAL_DEFAULTS } from './defaults.ts';
-export { BackendUnavailableError, RETRIEVAL_ERROR_NAMES, RetrievalError, RetrievalGoldenMismatchError, UnknownBackendError } from './errors.ts';
+export { BackendUnavailableError, RetrievalError, RetrievalGoldenMismatchError, UnknownBackendError } from './errors.ts';
 export { verifyRetrieval } from './verify-golden.ts';
 export { createShardSet } from './shard-set.ts';
 export type { ShardSet } from './shard-set.ts';

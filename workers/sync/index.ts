@@ -5,7 +5,7 @@ export type { BuildOptions } from './batch-builder.ts';
 export { createSync } from './create-sync.ts';
 export type { CreateSyncOptions } from './create-sync.ts';
 export { SYNC_DEFAULTS } from './defaults.ts';
-export { SYNC_ERROR_NAMES, SyncAuthError, SyncError, SyncHttpError, SyncNetworkError, SyncOfflineError, SyncRejectedError } from './errors.ts';
+export { SyncAuthError, SyncError, SyncHttpError, SyncNetworkError, SyncOfflineError, SyncRejectedError } from './errors.ts';
 export { IdbSyncLog } from './idb-log.ts';
 export type { SyncScope } from './idb-log.ts';
 export { memoryLock, webLock, webLockManager } from './lock.ts';

@@ -14,7 +14,6 @@ export {
   type Quantization,
 } from './format.ts';
 export {
-  SHARD_ERROR_NAMES,
   ShardFormatError,
   ShardHostError,
   ShardInputError,

@@ -1,5 +1,5 @@
 export { LOGREG_DEFAULTS, POPULARITY_DEFAULTS } from './defaults.ts';
-export { BASELINE_ERROR_NAMES, BaselineInputError } from './errors.ts';
+export { BaselineInputError } from './errors.ts';
 export { linearLayout } from './linear-layout.ts';
 export type { LinearLayout, WeightBlock } from './linear-layout.ts';
 export { predictLogisticRegression, predictLogisticRegressionTensors, trainLogisticRegression } from './logreg.ts';

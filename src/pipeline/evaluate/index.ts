@@ -1,5 +1,5 @@
 export { EVALUATE_DEFAULTS } from './defaults.ts';
-export { EVALUATE_ERROR_NAMES, EvaluationInputError } from './errors.ts';
+export { EvaluationInputError } from './errors.ts';
 export { catalogIndex, prepareProtocol } from './protocol.ts';
 export type { Catalog, EvalSplit, ProtocolCounts, ProtocolIndex, TestUser } from './protocol.ts';
 export { evaluateRetrieval } from './retrieval.ts';

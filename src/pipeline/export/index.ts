@@ -1,5 +1,5 @@
 export { EXPORT_DEFAULTS } from './defaults.ts';
-export { EXPORT_ERROR_NAMES, OnnxExportError } from './errors.ts';
+export { OnnxExportError } from './errors.ts';
 export { bindInputs, onnxIdentifier } from './input-names.ts';
 export type { InputBinding } from './input-names.ts';
 export type { ModelDescription, OnnxExport } from './model-file.ts';

@@ -27,7 +27,6 @@ export { ONNX_DEFAULTS } from './defaults.ts';
 export { checkDeviceLimits, tensorsOfNode } from './device-limits.ts';
 export { createNodeSession, ortForNode } from './ort-node.ts';
 export {
-  ONNX_ERROR_NAMES,
   OnnxDeviceLimitError,
   OnnxDuplicateNameError,
   OnnxGraphError,

@@ -36,12 +36,9 @@ export { ARTIFACTS_DIR, MANIFEST_FILE, RELEASES_DIR } from './artifact-store.ts'
 export { KMEANS_DEFAULTS, RELEASE_DEFAULTS } from './defaults.ts';
 export {
   KMeansError,
-  RELEASE_ERROR_NAMES,
   ReleaseConflictError,
   ReleaseInputError,
-  ReleaseIntegrityError,
   ReleaseNotFoundError,
-  type ReleaseIntegrityReason,
 } from './errors.ts';
 export { DRIFT_FILE_SUFFIX, driftBaselineFile, driftBaselineOf, driftItemsFromColumns } from './drift-baseline.ts';
 export type { DriftBaselineInput } from './drift-baseline.ts';

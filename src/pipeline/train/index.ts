@@ -2,7 +2,7 @@ export { ensureTrainingBackend, wasmBinaryDir } from './backend.ts';
 export type { TrainingBackendInfo } from './backend.ts';
 export { DCN_DEFAULTS, FIT_DEFAULTS, INIT_DEFAULTS, TRAINING_BACKENDS, TWO_TOWER_DEFAULTS } from './defaults.ts';
 export type { TrainingBackend } from './defaults.ts';
-export { TRAIN_ERROR_NAMES, TrainBackendError, TrainConfigError, TrainDivergedError, TrainInputError } from './errors.ts';
+export { TrainBackendError, TrainConfigError, TrainDivergedError, TrainInputError } from './errors.ts';
 export { embedParts, initTables, planParts, planTables } from './feature-parts.ts';
 export type { EmbeddingDims, FeaturePart, PartsLayout, TableSpec } from './feature-parts.ts';
 export { gatherRows } from './gather.ts';

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseManifest } from '../../core/release/index.ts';
-import { NotFoundError, ReleaseUnavailableError } from '../errors.ts';
+import { NotFoundError, ReleaseUnavailableHttpError } from '../errors.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RELEASES_DIR = 'releases';
@@ -42,7 +42,7 @@ export interface ReleaseListing {
 /** Rewrites folder-relative artifact URLs to this server's artifact route, then validates. */
 export function serveManifest(raw: unknown, source: string): ServedManifest {
   if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { artifacts?: unknown }).artifacts)) {
-    throw new ReleaseUnavailableError(500, `${source} is not a release manifest (no artifacts list)`);
+    throw new ReleaseUnavailableHttpError(500, `${source} is not a release manifest (no artifacts list)`);
   }
   const m = raw as { artifacts: Array<Record<string, unknown>> };
   const artifacts = m.artifacts.map((a) => {
@@ -54,7 +54,7 @@ export function serveManifest(raw: unknown, source: string): ServedManifest {
   try {
     parsed = parseManifest(served);
   } catch (cause) {
-    throw new ReleaseUnavailableError(500, `${source} is not a valid release manifest: ${(cause as Error).message}`, { cause });
+    throw new ReleaseUnavailableHttpError(500, `${source} is not a valid release manifest: ${(cause as Error).message}`, { cause });
   }
   const body = `${JSON.stringify(served)}\n`;
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
@@ -75,7 +75,7 @@ export class ReleaseDir {
   async latest(): Promise<ServedManifest> {
     const file = join(this.root, MANIFEST_FILE);
     const s = await stat(file).catch(() => null);
-    if (!s) throw new ReleaseUnavailableError(404, `no release published yet: the release folder has no ${MANIFEST_FILE} (run \`ondeck build\`)`);
+    if (!s) throw new ReleaseUnavailableHttpError(404, `no release published yet: the release folder has no ${MANIFEST_FILE} (run \`ondeck build\`)`);
     const key = `${s.ino}:${s.size}:${s.mtimeMs}`;
     if (this.latestCache?.key === key) return this.latestCache.served;
     const served = serveManifest(await readJson(file, MANIFEST_FILE), MANIFEST_FILE);
@@ -90,13 +90,13 @@ export class ReleaseDir {
     if (cached) return cached;
     const file = join(this.root, RELEASES_DIR, `${releaseId}.json`);
     const raw = await readJson(file, `${RELEASES_DIR}/${releaseId}.json`).catch((cause: unknown) => {
-      if (cause instanceof ReleaseUnavailableError) throw cause;
+      if (cause instanceof ReleaseUnavailableHttpError) throw cause;
       throw new NotFoundError(`no release "${releaseId}" in this server's release folder`);
     });
     // releases/ also holds other files per release (e.g. <id>.drift.json, the drift baseline).
     if ((raw as { format?: unknown } | null)?.format !== 'ondeck-release') throw new NotFoundError(`no release "${releaseId}" in this server's release folder`);
     const served = serveManifest(raw, `${RELEASES_DIR}/${releaseId}.json`);
-    if (served.releaseId !== releaseId) throw new ReleaseUnavailableError(500, `${RELEASES_DIR}/${releaseId}.json holds release "${served.releaseId}"`);
+    if (served.releaseId !== releaseId) throw new ReleaseUnavailableHttpError(500, `${RELEASES_DIR}/${releaseId}.json holds release "${served.releaseId}"`);
     if (this.byIdCache.size > 256) this.byIdCache.clear();
     this.byIdCache.set(releaseId, served);
     return served;
@@ -145,6 +145,6 @@ async function readJson(file: string, label: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ReleaseUnavailableError(500, `${label} is not valid JSON`, { cause });
+    throw new ReleaseUnavailableHttpError(500, `${label} is not valid JSON`, { cause });
   }
 }
