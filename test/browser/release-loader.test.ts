@@ -2,14 +2,11 @@
 // Chromium. The network is the real test server behind a fake fetch that can go offline,
 // answer an HTTP error, damage the bytes of one URL, or serve an edited manifest.
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { parseManifest, type ReleaseIntegrityError, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { parseManifest, type ReleaseManifest } from '../../src/core/release/index.ts';
+import type { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
-import {
-  createReleaseStore,
-  sha256Hex,
-  type LoadedRelease,
-  type ReleaseFetch,
-} from '../../workers/release/index.ts';
+import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../../workers/release/index.ts';
+import { sha256Hex } from '../../workers/release/verify.ts';
 import { resignManifest } from '../support/sign-manifest.ts';
 
 const manifestUrl = new URL(inject('fixtureRelease'), location.href).href;

@@ -2,8 +2,8 @@
 // hashing costs per MB (it runs on every read from Cache Storage, so the cost matters).
 import { describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '../../src/core/release/index.ts';
-import type { ReleaseIntegrityError } from '../../src/core/release/index.ts';
-import { sha256Hex, verifyArtifact } from '../../workers/release/index.ts';
+import type { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
+import { sha256Hex, verifyArtifact } from '../../workers/release/verify.ts';
 
 const encode = (s: string): ArrayBuffer => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';

@@ -6,15 +6,9 @@ import { ValidationError } from '../../src/core/errors.ts';
 import type { RetrievalBackend } from '../../src/core/feed/index.ts';
 import { decodeShard, encodeShard, itemVector, scoreShard, type Shard } from '../../src/core/shard/index.ts';
 import { gaussian, mulberry32 } from '../support/vector-data.ts';
-import {
-  chooseRetrievalBackend,
-  createRetriever,
-  detectCapabilities,
-  type Capabilities,
-  type ExcludeFn,
-  type SearchResult,
-  type Retriever,
-} from '../../workers/retrieval/index.ts';
+import { chooseRetrievalBackend, createRetriever, detectCapabilities, type Retriever } from '../../workers/retrieval/index.ts';
+import type { Capabilities } from '../../workers/retrieval/capabilities.ts';
+import type { ExcludeFn, SearchResult } from '../../workers/retrieval/types.ts';
 import { createWebGpuRetriever } from '../../workers/retrieval/webgpu/index.ts';
 
 const DIM = 64;

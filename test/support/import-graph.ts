@@ -14,7 +14,8 @@ export interface ImportGraph {
   edges: Map<string, string[]>;
 }
 
-function sourceFiles(dir: string): string[] {
+/** Every .ts file under `dir` (not .d.ts), recursively. */
+export function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

@@ -1,7 +1,8 @@
 // EASE and ItemKNN, the item-item baselines (and the retrieval model's base), on data small
 // enough to check by hand.
 import { describe, expect, it } from 'vitest';
-import { fitEase, fitItemKnn, invertSpd, itemItemModel, scoreHistory } from '../../src/pipeline/baselines/index.ts';
+import { fitEase, fitItemKnn, itemItemModel, scoreHistory } from '../../src/pipeline/baselines/index.ts';
+import { invertSpd } from '../../src/pipeline/baselines/item-item.ts';
 import type { Interaction } from '../../src/pipeline/data/index.ts';
 import { catalogIndex } from '../../src/pipeline/evaluate/index.ts';
 

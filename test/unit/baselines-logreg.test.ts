@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFeatureSpec, type FeatureRow, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
-import {
-  linearLayout,
-  predictLogisticRegression,
-  predictLogisticRegressionTensors,
-  trainLogisticRegression,
-} from '../../src/pipeline/baselines/index.ts';
+import { predictLogisticRegressionTensors, trainLogisticRegression } from '../../src/pipeline/baselines/index.ts';
+import { linearLayout } from '../../src/pipeline/baselines/linear-layout.ts';
+import { predictLogisticRegression } from '../../src/pipeline/baselines/logreg.ts';
 import { createRng } from '../../src/pipeline/data/index.ts';
 import { buildTensorsPerRow, evaluateRanking } from '../../src/pipeline/evaluate/index.ts';
 import { pearson as correlation } from '../support/stats.ts';

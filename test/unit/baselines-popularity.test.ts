@@ -1,8 +1,10 @@
 import { ML100K_DIR, ML100K_PRESENT } from '../support/movielens.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { popularityModel, popularityScores } from '../../src/pipeline/baselines/index.ts';
+import { popularityModel } from '../../src/pipeline/baselines/index.ts';
+import { popularityScores } from '../../src/pipeline/baselines/popularity.ts';
 import { loadMovieLens, perUserTemporalSplit, type Dataset, type Interaction } from '../../src/pipeline/data/index.ts';
-import { EVALUATE_DEFAULTS, evaluateFeed, evaluateRetrieval, metricAtKCurve, type EvalSplit } from '../../src/pipeline/evaluate/index.ts';
+import { EVALUATE_DEFAULTS, evaluateFeed, evaluateRetrieval, type EvalSplit } from '../../src/pipeline/evaluate/index.ts';
+import { metricAtKCurve } from '../../src/pipeline/evaluate/curve.ts';
 
 const ML_DIR = ML100K_DIR;
 

@@ -11,7 +11,7 @@ import { verifyRelease } from '../../src/pipeline/release/index.ts';
 import { parseManifest } from '../../src/core/release/index.ts';
 import { writeTasteCsv } from '../support/taste-csv.ts';
 import { loadCsv } from '../../src/pipeline/data/index.ts';
-import { itemRecord } from '../../src/pipeline/features/index.ts';
+import { itemRecord } from '../../src/pipeline/features/item-record.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
 import { categoryVocab, shardItemRecord } from '../../src/core/feed/index.ts';
 

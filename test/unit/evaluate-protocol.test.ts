@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction, Item } from '../../src/pipeline/data/index.ts';
-import {
-  EVALUATE_DEFAULTS,
-  evaluateFeed,
-  evaluateRanking,
-  evaluateRetrieval,
-  metricAtKCurve,
-  prepareProtocol,
-  restrictToUsers,
-  warmColdUsers,
-  type EvalSplit,
-  type RankFeed,
-} from '../../src/pipeline/evaluate/index.ts';
+import { EVALUATE_DEFAULTS, evaluateFeed, evaluateRanking, evaluateRetrieval, prepareProtocol, restrictToUsers, warmColdUsers, type EvalSplit, type RankFeed } from '../../src/pipeline/evaluate/index.ts';
+import { metricAtKCurve } from '../../src/pipeline/evaluate/curve.ts';
 
 // A hand-made split: 3 users, 6 items. Times are just increasing integers.
 let t = 0;

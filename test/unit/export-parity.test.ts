@@ -10,33 +10,16 @@ import {
   type HistoryEntry,
 } from '../../src/core/features/index.ts';
 import { EVENT_TYPES } from '../../src/core/events.ts';
-import {
-  exportItemTowerOnnx,
-  exportRankerOnnx,
-  exportUserTowerOnnx,
-  unitRows,
-  type InputBinding,
-} from '../../src/pipeline/export/index.ts';
+import { exportRankerOnnx, exportUserTowerOnnx } from '../../src/pipeline/export/index.ts';
+import type { InputBinding } from '../../src/pipeline/export/input-names.ts';
+import { exportItemTowerOnnx } from '../../src/pipeline/export/tower.ts';
+import { unitRows } from '../../src/pipeline/export/unit-rows.ts';
 import { OnnxGraph, createNodeSession, ortForNode } from '../../src/pipeline/onnx/index.ts';
-import {
-  createRandom,
-  disposeDcn,
-  disposeTwoTower,
-  embedItems,
-  embedUsers,
-  ensureTrainingBackend,
-  exportDcnWeights,
-  exportTwoTowerWeights,
-  initDcn,
-  initTwoTower,
-  l2Normalize,
-  predictDcn,
-  trainDcn,
-  trainTwoTower,
-  type DcnConfigInput,
-  type FeatureTensors,
-  type Random,
-} from '../../src/pipeline/train/index.ts';
+import { disposeDcn, disposeTwoTower, embedUsers, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights, initDcn, predictDcn, trainDcn, type FeatureTensors } from '../../src/pipeline/train/index.ts';
+import type { DcnConfigInput } from '../../src/pipeline/train/dcn.ts';
+import { createRandom, type Random } from '../../src/pipeline/train/random.ts';
+import { embedItems, trainTwoTower } from '../../src/pipeline/train/two-tower-train.ts';
+import { initTwoTower, l2Normalize } from '../../src/pipeline/train/two-tower.ts';
 
 // Trained models exported to ONNX must give, under onnxruntime-web (wasm, as on the device),
 // the numbers TensorFlow.js gives for the same rows, up to float32 rounding.

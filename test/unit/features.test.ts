@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import { NOW, ROWS } from '../fixtures/feature-rows.ts';
-import {
-  buildFeatureTensors,
-  encodeBucketized,
-  encodeHistory,
-  featureCardinality,
-  hashBucket,
-  hashString,
-  parseFeatureSpec,
-  poolVectors,
-  tensorLayout,
-  type BucketizedFeature,
-  type CategoricalFeature,
-  type HistoryFeature,
-} from '../../src/core/features/index.ts';
+import { buildFeatureTensors, featureCardinality, parseFeatureSpec, tensorLayout } from '../../src/core/features/index.ts';
+import { hashBucket, hashString } from '../../src/core/features/hash.ts';
+import { encodeHistory, poolVectors } from '../../src/core/features/history.ts';
+import type { BucketizedFeature, CategoricalFeature, HistoryFeature } from '../../src/core/features/spec.ts';
+import { encodeBucketized } from '../../src/core/features/transforms.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 
 /** The hash as its definition reads, over TextEncoder's bytes: an independent reference. */

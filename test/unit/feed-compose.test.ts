@@ -1,6 +1,7 @@
 // The feed composition both runtimes share (src/core/feed/compose.ts).
 import { describe, expect, it } from 'vitest';
-import { FEED_COMPOSITION, candidateContexts, categoryShares, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from '../../src/core/feed/index.ts';
+import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from '../../src/core/feed/index.ts';
+import { categoryShares } from '../../src/core/feed/compose.ts';
 import type { RerankCandidate } from '../../src/core/rerank/index.ts';
 
 describe('feed composition', () => {

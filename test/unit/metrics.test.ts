@@ -1,21 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
-import {
-  SingleClassError,
-  auc,
-  catalogCoverage,
-  categoryDistance,
-  categorySetDistance,
-  embeddingDistance,
-  intraListDiversity,
-  logloss,
-  mapAtK,
-  meanOver,
-  ndcgAtK,
-  precisionAtK,
-  recallAtK,
-} from '../../src/core/metrics/index.ts';
+import { auc, catalogCoverage, categorySetDistance, intraListDiversity, logloss, mapAtK, meanOver, ndcgAtK, precisionAtK, recallAtK } from '../../src/core/metrics/index.ts';
+import { categoryDistance, embeddingDistance } from '../../src/core/metrics/catalog.ts';
+import { SingleClassError } from '../../src/core/metrics/classification.ts';
 
 function thrown(fn: () => unknown): unknown {
   try {

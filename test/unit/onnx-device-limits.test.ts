@@ -10,16 +10,9 @@ import {
   ortForNode,
   tensorsOfNode,
 } from '../../src/pipeline/onnx/index.ts';
-import {
-  disposeDcn,
-  disposeTwoTower,
-  ensureTrainingBackend,
-  exportDcnWeights,
-  exportTwoTowerWeights,
-  initDcn,
-  initTwoTower,
-} from '../../src/pipeline/train/index.ts';
-import { readOnnx } from '../../workers/ranking/js/index.ts';
+import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights, initDcn } from '../../src/pipeline/train/index.ts';
+import { initTwoTower } from '../../src/pipeline/train/two-tower.ts';
+import { readOnnx } from '../../workers/ranking/js/onnx-reader.ts';
 
 // Issue 12: onnxruntime-web's WebGPU backend binds every input and output of a node as a storage
 // buffer of one shader, and a default WebGPU device allows 8. The demo release's ranker had a

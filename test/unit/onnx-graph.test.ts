@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OndeckError } from '../../src/core/errors.ts';
-import {
-  OnnxDuplicateNameError,
-  OnnxGraph,
-  OnnxGraphError,
-  OnnxUnknownNameError,
-  OnnxUnsupportedOpError,
-  createNodeSession,
-  floatAttr,
-  ortForNode,
-} from '../../src/pipeline/onnx/index.ts';
+import { OnnxGraph, createNodeSession, ortForNode } from '../../src/pipeline/onnx/index.ts';
+import { floatAttr } from '../../src/pipeline/onnx/attributes.ts';
+import { OnnxDuplicateNameError, OnnxGraphError, OnnxUnknownNameError, OnnxUnsupportedOpError } from '../../src/pipeline/onnx/errors.ts';
 
 const ort = ortForNode();
 

@@ -1,21 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  OnnxGraph,
-  OnnxShapeError,
-  concat,
-  createNodeSession,
-  crossLayer,
-  dense,
-  dotRows,
-  embeddingLookup,
-  l2Normalize,
-  maskedMeanPool,
-  ortForNode,
-  sigmoid,
-  weightedSumPool,
-  type Activation,
-  type Weights,
-} from '../../src/pipeline/onnx/index.ts';
+import { OnnxGraph, concat, createNodeSession, crossLayer, dense, embeddingLookup, maskedMeanPool, ortForNode, weightedSumPool, type Weights } from '../../src/pipeline/onnx/index.ts';
+import { OnnxShapeError } from '../../src/pipeline/onnx/errors.ts';
+import { dotRows, l2Normalize, sigmoid, type Activation } from '../../src/pipeline/onnx/layers.ts';
 
 // Each layer is checked against a plain float64 reference of the forward pass the trainer
 // computes: the ONNX model must give the same numbers as TensorFlow.js, up to float32 rounding.

@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auc } from '../../src/core/metrics/index.ts';
-import {
-  DatasetError,
-  DatasetOptionError,
-  POSITIVE_EVENT_TYPES,
-  generateSynthetic,
-  globalTemporalSplit,
-  loadCsv,
-  loadEventsExport,
-  loadMovieLens,
-  parseTimestamp,
-  perUserTemporalSplit,
-} from '../../src/pipeline/data/index.ts';
+import { generateSynthetic, globalTemporalSplit, loadCsv, loadEventsExport, loadMovieLens, perUserTemporalSplit } from '../../src/pipeline/data/index.ts';
+import { DatasetError, DatasetOptionError } from '../../src/pipeline/data/errors.ts';
+import { POSITIVE_EVENT_TYPES } from '../../src/pipeline/data/labels.ts';
+import { parseTimestamp } from '../../src/pipeline/data/timestamp.ts';
 import type { Dataset, Interaction } from '../../src/pipeline/data/index.ts';
 
 const ML_DIR = ML100K_DIR;

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createProgress,
-  formatElapsed,
-  formatRate,
-  renderBar,
-  renderSummaryTable,
-  ttyLine,
-  type ProgressStream,
-} from '../../src/pipeline/progress/index.ts';
+import { createProgress, renderSummaryTable } from '../../src/pipeline/progress/index.ts';
+import { formatElapsed, formatRate, renderBar, ttyLine } from '../../src/pipeline/progress/format-progress.ts';
+import type { ProgressStream } from '../../src/pipeline/progress/progress.ts';
 import { buildReport, headlineRows } from '../../src/pipeline/report/index.ts';
 
 /** A stream that keeps what is written; `isTTY` and `columns` as a terminal would report them. */

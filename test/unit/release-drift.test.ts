@@ -4,21 +4,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PSI_EPSILON, psi, psiStatus } from '../../src/core/metrics/index.ts';
-import {
-  DURATION_BINS,
-  OTHER_CATEGORY,
-  WATCH_FRACTION_BINS,
-  categoryBins,
-  driftHistograms,
-  driftRows,
-  durationBin,
-  parseDriftBaseline,
-  watchFractionBin,
-  type DriftSample,
-} from '../../src/core/sync/index.ts';
+import { PSI_EPSILON, psi, psiStatus } from '../../src/core/metrics/psi.ts';
+import { driftRows, parseDriftBaseline, type DriftSample } from '../../src/core/sync/index.ts';
+import { DURATION_BINS, OTHER_CATEGORY, WATCH_FRACTION_BINS, categoryBins, driftHistograms, durationBin, watchFractionBin } from '../../src/core/sync/drift.ts';
 import type { Interaction, Item } from '../../src/pipeline/data/index.ts';
-import { driftBaselineOf, driftItemsFromColumns, listReleases } from '../../src/pipeline/release/index.ts';
+import { driftBaselineOf, driftItemsFromColumns } from '../../src/pipeline/release/index.ts';
+import { listReleases } from '../../src/pipeline/release/rollback.ts';
 import { releaseItems } from '../../src/server/drift/index.ts';
 import { DRIFT_CATEGORIES, writeDriftRelease } from '../support/drift-release.ts';
 import { fieldOf } from '../support/field-of.ts';

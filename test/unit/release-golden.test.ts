@@ -4,29 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import specJson from '../fixtures/feature-spec.json' with { type: 'json' };
 import { parseFeatureSpec, tensorLayout } from '../../src/core/features/index.ts';
-import {
-  RELEASE_CONTRACT_DEFAULTS,
-  checkGoldenOutputs,
-  checkGoldenTopK,
-  goldenTensors,
-  parseManifest,
-  shardArtifacts,
-  type ReleaseManifest,
-} from '../../src/core/release/index.ts';
+import { checkGoldenOutputs, checkGoldenTopK, goldenTensors, parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { RELEASE_CONTRACT_DEFAULTS } from '../../src/core/release/defaults.ts';
 import { decodeShard, scoreShard } from '../../src/core/shard/index.ts';
 import { topK } from '../../src/core/vectors/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../../src/pipeline/export/index.ts';
 import { createNodeSession, ortForNode } from '../../src/pipeline/onnx/index.ts';
-import { RELEASE_DEFAULTS, writeRelease } from '../../src/pipeline/release/index.ts';
-import {
-  disposeDcn,
-  disposeTwoTower,
-  ensureTrainingBackend,
-  exportDcnWeights,
-  exportTwoTowerWeights,
-  initDcn,
-  initTwoTower,
-} from '../../src/pipeline/train/index.ts';
+import { writeRelease } from '../../src/pipeline/release/index.ts';
+import { RELEASE_DEFAULTS } from '../../src/pipeline/release/defaults.ts';
+import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights, initDcn } from '../../src/pipeline/train/index.ts';
+import { initTwoTower } from '../../src/pipeline/train/two-tower.ts';
 import { createJsSession } from '../../workers/ranking/js/index.ts';
 
 // Every release carries golden vectors: rows of each model's real feature tensors with the

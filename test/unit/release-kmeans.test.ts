@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/pipeline/data/index.ts';
-import { KMeansError, chooseClusterCount, kmeans } from '../../src/pipeline/release/index.ts';
+import { chooseClusterCount } from '../../src/pipeline/release/cluster-count.ts';
+import { KMeansError } from '../../src/pipeline/release/errors.ts';
+import { kmeans } from '../../src/pipeline/release/kmeans.ts';
 
 /** `blobs` Gaussian blobs of `per` points in `dim` dimensions, centres ~N(0, spread²), points ~N(centre, sigma²). */
 function gaussianBlobs(blobs: number, per: number, dim: number, spread: number, sigma: number, seed: number, unit = false) {

@@ -9,22 +9,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson, parseManifest, signedManifestBytes } from '../../src/core/release/index.ts';
+import { parseManifest, signedManifestBytes } from '../../src/core/release/index.ts';
+import { canonicalJson } from '../../src/core/release/signature.ts';
 import { parseBuildArgs } from '../../src/pipeline/build/index.ts';
-import {
-  MANIFEST_FILE,
-  RELEASES_DIR,
-  SigningKeyError,
-  defaultSigningKeyFile,
-  loadOrCreateSigningKey,
-  publicKeyFile,
-  rollback,
-  signCurrentRelease,
-  signManifest,
-  signingKeyFromPem,
-  verifyManifestSignature,
-  type ReleaseSigningKey,
-} from '../../src/pipeline/release/index.ts';
+import { defaultSigningKeyFile, loadOrCreateSigningKey, publicKeyFile, signCurrentRelease, verifyManifestSignature, type ReleaseSigningKey } from '../../src/pipeline/release/index.ts';
+import { MANIFEST_FILE, RELEASES_DIR } from '../../src/pipeline/release/artifact-store.ts';
+import { rollback } from '../../src/pipeline/release/rollback.ts';
+import { SigningKeyError, signManifest, signingKeyFromPem } from '../../src/pipeline/release/signing.ts';
 import { serveManifest } from '../../src/server/releases/release-dir.ts';
 import { createManifestVerifier } from '../../workers/release/signature.ts';
 import { TEST_SIGNING_KEY_FILE, testSigningKey } from '../support/release-key.ts';

@@ -4,22 +4,16 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import type { FeatureSpecInput } from '../../src/core/features/index.ts';
-import { ReleaseIntegrityError, parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
 import { decodeShard, scoreShard, type Shard } from '../../src/core/shard/index.ts';
 import { createRng, type Item } from '../../src/pipeline/data/index.ts';
-import {
-  CREATED_DAYS_UNKNOWN,
-  RELEASE_DEFAULTS,
-  ReleaseConflictError,
-  ReleaseInputError,
-  ReleaseNotFoundError,
-  defaultItemColumns,
-  rollback,
-  verifyRelease,
-  writeRelease,
-  type ItemRecord,
-  type WriteReleaseOptions,
-} from '../../src/pipeline/release/index.ts';
+import { defaultItemColumns, verifyRelease, writeRelease } from '../../src/pipeline/release/index.ts';
+import { RELEASE_DEFAULTS } from '../../src/pipeline/release/defaults.ts';
+import { ReleaseConflictError, ReleaseInputError, ReleaseNotFoundError } from '../../src/pipeline/release/errors.ts';
+import { CREATED_DAYS_UNKNOWN } from '../../src/pipeline/release/item-columns.ts';
+import { rollback } from '../../src/pipeline/release/rollback.ts';
+import type { ItemRecord, WriteReleaseOptions } from '../../src/pipeline/release/types.ts';
 
 const DIM = 32;
 const N = 2000;

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bestFeedBaseline,
-  bestRetrievalBaseline,
-  feedRows,
-  formatCount,
-  formatDuration,
-  formatMetric,
-  formatPercent,
-  formatRatio,
-  isRateMetric,
-  markdownTable,
-  niceTicks,
-  servedRatio,
-} from '../../src/pipeline/report/index.ts';
+import { formatCount, formatMetric, formatRatio } from '../../src/pipeline/report/index.ts';
+import { formatDuration, formatPercent } from '../../src/pipeline/report/format.ts';
+import { bestFeedBaseline, bestRetrievalBaseline, feedRows, isRateMetric, servedRatio } from '../../src/pipeline/report/headline.ts';
+import { markdownTable } from '../../src/pipeline/report/markdown-table.ts';
+import { niceTicks } from '../../src/pipeline/report/ticks.ts';
 
 describe('formatMetric', () => {
   it('gives 4 significant digits and keeps trailing zeros', () => {

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { GlobalSplitStats, PerUserSplitStats } from '../../src/pipeline/data/index.ts';
-import {
-  ReportError,
-  buildReport,
-  describeGlobalSplit,
-  serializeReport,
-  summarizeDataset,
-  validateReport,
-  type ReportParts,
-} from '../../src/pipeline/report/index.ts';
+import { buildReport, summarizeDataset } from '../../src/pipeline/report/index.ts';
+import { ReportError } from '../../src/pipeline/report/errors.ts';
+import { serializeReport, validateReport, type ReportParts } from '../../src/pipeline/report/report-json.ts';
+import { describeGlobalSplit } from '../../src/pipeline/report/split-definitions.ts';
 import { generateSynthetic } from '../../src/pipeline/data/index.ts';
 
 const counts = {

@@ -2,13 +2,9 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildReport,
-  renderLineChart,
-  renderReportMarkdown,
-  writeReportFiles,
-  type Report,
-} from '../../src/pipeline/report/index.ts';
+import { buildReport, writeReportFiles, type Report } from '../../src/pipeline/report/index.ts';
+import { renderReportMarkdown } from '../../src/pipeline/report/report-md.ts';
+import { renderLineChart } from '../../src/pipeline/report/svg-line-chart.ts';
 
 const counts = {
   interactions: 100_000,

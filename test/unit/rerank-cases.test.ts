@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
-import {
-  DAY_MS,
-  REASONS,
-  RERANK_DEFAULTS,
-  explorationPositions,
-  freshnessMultiplier,
-  rerank,
-} from '../../src/core/rerank/index.ts';
+import { rerank } from '../../src/core/rerank/index.ts';
+import { RERANK_DEFAULTS } from '../../src/core/rerank/defaults.ts';
+import { explorationPositions } from '../../src/core/rerank/exploration.ts';
+import { DAY_MS, freshnessMultiplier } from '../../src/core/rerank/freshness.ts';
+import { REASONS } from '../../src/core/rerank/reasons.ts';
 import type { RerankCandidate, RerankOptions } from '../../src/core/rerank/index.ts';
 import { mulberry32 } from '../support/vector-data.ts';
 import { fieldOf } from '../support/field-of.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { issueToken, tokenKey } from '../../src/server/index.ts';
+import { issueToken } from '../../src/server/auth/index.ts';
+import { tokenKey } from '../../src/server/auth/device-token.ts';
 import { APP_KEY, SECRET, T0, deviceToken, events, keyAuth, postEvents, pseudonymous, testServer } from './server-support.ts';
 
 const batch = pseudonymous('batch-auth-01', events(3));

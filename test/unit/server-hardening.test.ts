@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_AGGREGATE_EVENTS, MAX_FUTURE_SKEW_MS } from '../../src/core/sync/wire.ts';
 import { parseServeArgs } from '../../src/server/cli/index.ts';
-import { SERVER_DEFAULTS, issueToken, openSqliteStore, startServer, tokenKey, verifyToken, type FeatureStore } from '../../src/server/index.ts';
+import { startServer, type FeatureStore } from '../../src/server/index.ts';
+import { issueToken } from '../../src/server/auth/index.ts';
+import { tokenKey, verifyToken } from '../../src/server/auth/device-token.ts';
+import { SERVER_DEFAULTS } from '../../src/server/defaults.ts';
+import { openSqliteStore } from '../../src/server/store/index.ts';
 import { TokenBuckets, addressKey } from '../../src/server/rate-limit/index.ts';
 import { APP_KEY, DAY, SECRET, T0, aggregate, deviceToken, events, keyAuth, postEvents, pseudonymous, tempDir, testServer } from './server-support.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/server/index.ts';
+import { openSqliteStore } from '../../src/server/store/index.ts';
 import { startServer } from '../../src/server/index.ts';
 import { SECRET, T0, aggregate, deviceToken, events, keyAuth, postEvents, pseudonymous, tempDir, testServer } from './server-support.ts';
 

@@ -2,7 +2,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.ts';
-import type { DriftBaselineInput } from '../../src/pipeline/release/index.ts';
+import type { DriftBaselineInput } from '../../src/pipeline/release/drift-baseline.ts';
 import { writeDriftRelease } from '../support/drift-release.ts';
 import { ensureFixtureRelease } from '../support/fixture-release.ts';
 import { DAY, T0, aggregate, keyAuth, postEvents, pseudonymous, tempDir, testServer } from './server-support.ts';

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS, openSqliteStore } from '../../src/server/store/sqlite/index.ts';
+import { openSqliteStore } from '../../src/server/store/sqlite/index.ts';
+import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../src/server/store/sqlite/migrations.ts';
 import { DAY, T0, aggregate, events, pseudonymous, tempDir } from './server-support.ts';
 
 const tmp = tempDir('ondeck-sqlite-');

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AggregateBatch, PseudonymousBatch, WireCounts, WireEvent } from '../../src/core/sync/wire.ts';
-import { createServer, openSqliteStore, type FeatureStore, type ServerOptions } from '../../src/server/index.ts';
+import type { FeatureStore } from '../../src/server/index.ts';
+import { createServer } from '../../src/server/create-server.ts';
+import type { ServerOptions } from '../../src/server/options.ts';
+import { openSqliteStore } from '../../src/server/store/index.ts';
 
 export const SECRET = 'test-secret-key-0123456789abcdef';
 export const APP_KEY = 'demo-app';

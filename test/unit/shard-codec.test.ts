@@ -2,21 +2,11 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OndeckError } from '../../src/core/errors.ts';
-import {
-  ShardFormatError,
-  ShardInputError,
-  ShardLookupError,
-  ShardVersionError,
-  crc32,
-  decodeShard,
-  encodeShard,
-  itemVector,
-  scoreShard,
-  type ColumnType,
-  type Shard,
-  type ShardInput,
-} from '../../src/core/shard/index.ts';
-import { H, HEADER_BYTES, SECTION_ENTRY_BYTES, SectionKind } from '../../src/core/shard/format.ts';
+import { decodeShard, encodeShard, itemVector, scoreShard, type ColumnType, type Shard } from '../../src/core/shard/index.ts';
+import { crc32 } from '../../src/core/shard/crc32.ts';
+import { ShardFormatError, ShardInputError, ShardLookupError, ShardVersionError } from '../../src/core/shard/errors.ts';
+import type { ShardInput } from '../../src/core/shard/input.ts';
+import { H, HEADER_BYTES, MAX_SECTIONS, SECTION_ENTRY_BYTES, SectionKind } from '../../src/core/shard/format.ts';
 import { isWellFormedUtf8, utf8Length, writeUtf8 } from '../../src/core/shard/utf8.ts';
 import { quantizeRowsInt8 } from '../../src/core/vectors/quantize.ts';
 import { scoreRowsF32, topK } from '../../src/core/vectors/index.ts';
@@ -791,6 +781,36 @@ describe('errors for bad input and bad lookups', () => {
     expect(lookup(() => shard.meta('title', 3))).toContain('item index 3 is out of range [0, 3)');
     expect(lookup(() => shard.id(-1))).toContain('out of range');
     expect(lookup(() => shard.id(0.5))).toContain('out of range');
+  });
+
+  it('refuses more sections than the header\'s u16 count holds, instead of wrapping it', () => {
+    // Distinct one-character names within the 64 KiB names budget; each name is a column (one
+    // section) and a meta field (two), so about 22,000 names make more than 65,535 sections.
+    const names: string[] = [];
+    let namesBytes = 0;
+    for (let cp = 0x21; namesBytes + utf8Length(String.fromCodePoint(cp)) <= 0xffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const name = String.fromCodePoint(cp);
+      names.push(name);
+      namesBytes += utf8Length(name);
+    }
+    const input: ShardInput = {
+      ids: [1],
+      dim: 1,
+      embeddings: new Float32Array([1]),
+      columns: names.map((name) => ({ name, type: 'u8' as const, data: [1] })),
+      meta: Object.fromEntries(names.map((name) => [name, ['x']])),
+    };
+    expect(3 * names.length).toBeGreaterThan(MAX_SECTIONS);
+    const err = inputError(input);
+    expect(err.field).toBe('columns');
+    expect(err.message).toContain(`at most ${MAX_SECTIONS}`);
+    // Just under the limit the shard encodes, and its header counts every section (names, ids,
+    // scales, embeddings, then the columns and meta fields). Not decoded here: the decoder's
+    // section lookups are quadratic in the count, minutes at this size.
+    const fit = Math.floor((MAX_SECTIONS - 4) / 3);
+    const bytes = encodeShard({ ...input, columns: input.columns!.slice(0, fit), meta: Object.fromEntries(names.slice(0, fit).map((n) => [n, ['x']])) });
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(H.sectionCount, true)).toBe(4 + 3 * fit);
   });
 });
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AggregateBatch, PseudonymousBatch } from '../../src/core/sync/index.ts';
+import type { AggregateBatch, PseudonymousBatch } from '../../src/core/sync/wire.ts';
 import pg from 'pg';
 import { SEQ_LOCK, openPostgresStore } from '../../src/server/store/postgres/index.ts';
 import { openSqliteStore } from '../../src/server/store/sqlite/index.ts';

@@ -2,20 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DatasetOptionError,
-  generateSynthetic,
-  loadCsv,
-  perUserTemporalSplit,
-  SYNTHETIC_DEFAULTS,
-  SYNTHETIC_MODEL,
-  TRUTH_DEFAULTS,
-  trulyLikedItems,
-  truthSplit,
-  type Dataset,
-  type Interaction,
-  type TruthSplit,
-} from '../../src/pipeline/data/index.ts';
+import { generateSynthetic, loadCsv, perUserTemporalSplit, truthSplit, type Dataset, type Interaction } from '../../src/pipeline/data/index.ts';
+import { SYNTHETIC_DEFAULTS, SYNTHETIC_MODEL, TRUTH_DEFAULTS } from '../../src/pipeline/data/defaults.ts';
+import { DatasetOptionError } from '../../src/pipeline/data/errors.ts';
+import { trulyLikedItems, type TruthSplit } from '../../src/pipeline/data/synthetic-truth.ts';
 import { buildWorld, type World } from '../../src/pipeline/data/synthetic-world.ts';
 import { evaluateFeed, prepareProtocol, type RankFeed } from '../../src/pipeline/evaluate/index.ts';
 

@@ -2,20 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildFeatureTensors, parseFeatureSpec, type FeatureRow, type FeatureSpec } from '../../src/core/features/index.ts';
 import { auc } from '../../src/core/metrics/index.ts';
-import {
-  createRandom,
-  disposeDcn,
-  exportDcnWeights,
-  forwardDcn,
-  initDcn,
-  predictDcn,
-  selectRows,
-  toTfInputs,
-  trainDcn,
-  type DcnParams,
-  type FeatureTensors,
-  type TrainProgress,
-} from '../../src/pipeline/train/index.ts';
+import { disposeDcn, exportDcnWeights, initDcn, predictDcn, selectRows, trainDcn, type DcnParams, type FeatureTensors } from '../../src/pipeline/train/index.ts';
+import { forwardDcn } from '../../src/pipeline/train/dcn.ts';
+import type { TrainProgress } from '../../src/pipeline/train/fit.ts';
+import { toTfInputs } from '../../src/pipeline/train/model-inputs.ts';
+import { createRandom } from '../../src/pipeline/train/random.ts';
 import { pearson } from '../support/stats.ts';
 
 const CATS = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'];

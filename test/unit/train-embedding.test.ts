@@ -1,14 +1,12 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  TRAINING_GRADIENT_KERNELS,
-  bceWithLogits,
-  createRandom,
-  ensureTrainingBackend,
-  gatherRows,
-  l2Normalize,
-  type TrainingBackendInfo,
-} from '../../src/pipeline/train/index.ts';
+import { ensureTrainingBackend } from '../../src/pipeline/train/index.ts';
+import type { TrainingBackendInfo } from '../../src/pipeline/train/backend.ts';
+import { gatherRows } from '../../src/pipeline/train/gather.ts';
+import { TRAINING_GRADIENT_KERNELS } from '../../src/pipeline/train/gradients.ts';
+import { bceWithLogits } from '../../src/pipeline/train/losses.ts';
+import { createRandom } from '../../src/pipeline/train/random.ts';
+import { l2Normalize } from '../../src/pipeline/train/two-tower.ts';
 
 let backend: TrainingBackendInfo;
 let listenersBefore: number[];

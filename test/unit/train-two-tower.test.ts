@@ -2,21 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildFeatureTensors, parseFeatureSpec, type FeatureRow, type FeatureSpec, type HistoryEntry } from '../../src/core/features/index.ts';
 import { meanOver, recallAtK } from '../../src/core/metrics/index.ts';
-import {
-  createRandom,
-  diagonalSoftmaxCrossEntropy,
-  disposeTwoTower,
-  duplicateMask,
-  embedItems,
-  embedUsers,
-  ensureTrainingBackend,
-  exportTwoTowerWeights,
-  inBatchLogits,
-  inBatchSoftmaxLoss,
-  initTwoTower,
-  itemLogQ,
-  trainTwoTower,
-} from '../../src/pipeline/train/index.ts';
+import { disposeTwoTower, embedUsers, ensureTrainingBackend, exportTwoTowerWeights } from '../../src/pipeline/train/index.ts';
+import { diagonalSoftmaxCrossEntropy, duplicateMask, inBatchLogits, inBatchSoftmaxLoss } from '../../src/pipeline/train/losses.ts';
+import { createRandom } from '../../src/pipeline/train/random.ts';
+import { embedItems, itemLogQ, trainTwoTower } from '../../src/pipeline/train/two-tower-train.ts';
+import { initTwoTower } from '../../src/pipeline/train/two-tower.ts';
 
 beforeAll(async () => {
   await ensureTrainingBackend();

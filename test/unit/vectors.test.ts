@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  cosine,
-  dequantizeRowsInt8,
-  dotF32,
-  dotInt8,
-  norm,
-  normalize,
-  quantizeRowsInt8,
-  scoreRowsF32,
-  scoreRowsInt8,
-  topK,
-} from '../../src/core/vectors/index.ts';
+import { cosine, dotF32, scoreRowsF32, topK } from '../../src/core/vectors/index.ts';
+import { dotInt8, norm, normalize } from '../../src/core/vectors/dot.ts';
+import { dequantizeRowsInt8, quantizeRowsInt8 } from '../../src/core/vectors/quantize.ts';
+import { scoreRowsInt8 } from '../../src/core/vectors/score.ts';
 import {
   clusteredData,
   gaussianRows,

@@ -68,6 +68,7 @@ export const SECTION_ALIGN = 8;
 export const MAX_SHARD_BYTES = 0xffffffff;
 /** The names section is addressed by u16 offsets. */
 export const MAX_NAMES_BYTES = 0xffff;
+/** The header's section count is a u16. */
 export const MAX_SECTIONS = 0xffff;
 export const MAX_COLUMN_WIDTH = 0xffff;
 

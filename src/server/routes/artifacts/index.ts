@@ -11,7 +11,7 @@ import { SERVER_DEFAULTS } from '../../defaults.ts';
 import { NotFoundError, ReleaseUnavailableHttpError, RequestValidationError } from '../../errors.ts';
 import { etagMatches } from '../../http/index.ts';
 
-export const ARTIFACT_NAME = /^([0-9a-f]{64})(?:\.([A-Za-z0-9]{1,16}))?$/;
+const ARTIFACT_NAME = /^([0-9a-f]{64})(?:\.([A-Za-z0-9]{1,16}))?$/;
 
 const TYPES: Readonly<Record<string, string>> = {
   json: 'application/json; charset=utf-8',
