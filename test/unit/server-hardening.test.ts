@@ -101,13 +101,19 @@ function instrumented(store: FeatureStore) {
   const calls = { feedMetrics: 0, dailyCounts: 0, stats: 0 };
   const state = { writesFail: false };
   const full = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
-  const wrapped: FeatureStore = Object.create(store, {
-    feedMetrics: { value: (o: { since: number; until?: number }) => (calls.feedMetrics++, store.feedMetrics(o)) },
-    dailyCounts: { value: (o: { since: number; until?: number }) => (calls.dailyCounts++, store.dailyCounts(o)) },
-    stats: { value: () => (calls.stats++, store.stats()) },
-    ingest: { value: (b: Parameters<FeatureStore['ingest']>[0], at: number) => (state.writesFail ? full() : store.ingest(b, at)) },
-    probeWrite: { value: (at: number) => (state.writesFail ? full() : store.probeWrite(at)) },
-  });
+  // Every other method runs on the store itself (bound: its #private fields are on it, not on a
+  // wrapper that merely inherits from it).
+  const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter((k) => k !== 'constructor');
+  const bound = Object.fromEntries(methods.map((k) => [k, (store as unknown as Record<string, (...a: unknown[]) => unknown>)[k]!.bind(store)]));
+  const wrapped: FeatureStore = {
+    ...(bound as unknown as FeatureStore),
+    kind: store.kind,
+    feedMetrics: (o: { since: number; until?: number }) => (calls.feedMetrics++, store.feedMetrics(o)),
+    dailyCounts: (o: { since: number; until?: number }) => (calls.dailyCounts++, store.dailyCounts(o)),
+    stats: () => (calls.stats++, store.stats()),
+    ingest: (b: Parameters<FeatureStore['ingest']>[0], at: number) => (state.writesFail ? full() : store.ingest(b, at)),
+    probeWrite: (at: number) => (state.writesFail ? full() : store.probeWrite(at)),
+  };
   return { store: wrapped, calls, state };
 }
 

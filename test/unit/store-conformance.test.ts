@@ -9,7 +9,7 @@ import type { AggregateBatch, PseudonymousBatch } from '../../src/core/sync/wire
 import pg from 'pg';
 import { SEQ_LOCK, openPostgresStore } from '../../src/server/store/postgres/index.ts';
 import { openSqliteStore } from '../../src/server/store/sqlite/index.ts';
-import type { FeatureStore, FeedMetrics, ItemFeatures } from '../../src/server/store/types.ts';
+import type { FeatureStore, FeedEngagement, ItemFeatures } from '../../src/server/store/types.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 
 const HOUR = 3_600_000;
@@ -89,7 +89,7 @@ const P3: PseudonymousBatch = {
 
 const FEATURE_OPTIONS = { now: NOW, halfLifeDays: 1, priorClicks: 1, priorImpressions: 10 };
 
-function byFeed(rows: FeedMetrics[]): Record<string, FeedMetrics> {
+function byFeed(rows: FeedEngagement[]): Record<string, FeedEngagement> {
   return Object.fromEntries(rows.map((r) => [r.feed, r]));
 }
 

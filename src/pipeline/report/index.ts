@@ -3,7 +3,7 @@ export { headlineRows } from './headline.ts';
 export {
   buildReport,
   summarizeDataset,
-  type FeedMetrics,
+  type FeedQualityMetrics,
   type RankingMetrics,
   type Report,
   type RetrievalMetrics,

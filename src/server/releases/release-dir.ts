@@ -63,9 +63,9 @@ export function serveManifest(raw: unknown, source: string): ServedManifest {
 
 export class ReleaseDir {
   readonly root: string;
-  private latestCache: { key: string; served: ServedManifest } | null = null;
-  private readonly byIdCache = new Map<string, ServedManifest>();
-  private artifactNames: Map<string, string> | null = null;
+  #latestCache: { key: string; served: ServedManifest } | null = null;
+  readonly #byIdCache = new Map<string, ServedManifest>();
+  #artifactNames: Map<string, string> | null = null;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -77,16 +77,16 @@ export class ReleaseDir {
     const s = await stat(file).catch(() => null);
     if (!s) throw new ReleaseUnavailableHttpError(404, `no release published yet: the release folder has no ${MANIFEST_FILE} (run \`ondeck build\`)`);
     const key = `${s.ino}:${s.size}:${s.mtimeMs}`;
-    if (this.latestCache?.key === key) return this.latestCache.served;
+    if (this.#latestCache?.key === key) return this.#latestCache.served;
     const served = serveManifest(await readJson(file, MANIFEST_FILE), MANIFEST_FILE);
-    this.latestCache = { key, served };
+    this.#latestCache = { key, served };
     return served;
   }
 
   /** A release by id (releases/<id>.json); fixed once written, so cached for good. */
   async byId(releaseId: string): Promise<ServedManifest> {
     if (!RELEASE_ID_PATTERN.test(releaseId)) throw new NotFoundError(`no release "${releaseId.slice(0, 140)}": release ids are 1-128 of A-Z a-z 0-9 . _ : -`);
-    const cached = this.byIdCache.get(releaseId);
+    const cached = this.#byIdCache.get(releaseId);
     if (cached) return cached;
     const file = join(this.root, RELEASES_DIR, `${releaseId}.json`);
     const raw = await readJson(file, `${RELEASES_DIR}/${releaseId}.json`).catch((cause: unknown) => {
@@ -97,8 +97,8 @@ export class ReleaseDir {
     if ((raw as { format?: unknown } | null)?.format !== 'ondeck-release') throw new NotFoundError(`no release "${releaseId}" in this server's release folder`);
     const served = serveManifest(raw, `${RELEASES_DIR}/${releaseId}.json`);
     if (served.releaseId !== releaseId) throw new ReleaseUnavailableHttpError(500, `${RELEASES_DIR}/${releaseId}.json holds release "${served.releaseId}"`);
-    if (this.byIdCache.size > 256) this.byIdCache.clear();
-    this.byIdCache.set(releaseId, served);
+    if (this.#byIdCache.size > 256) this.#byIdCache.clear();
+    this.#byIdCache.set(releaseId, served);
     return served;
   }
 
@@ -109,7 +109,7 @@ export class ReleaseDir {
   async artifactFile(sha256: string, ext: string | undefined): Promise<{ path: string; size: number; ext: string } | null> {
     let name: string | undefined = ext === undefined ? undefined : `${sha256}.${ext}`;
     if (name === undefined) {
-      name = (await this.names(false)).get(sha256) ?? (await this.names(true)).get(sha256);
+      name = (await this.#names(false)).get(sha256) ?? (await this.#names(true)).get(sha256);
       if (name === undefined) return null;
     }
     const path = join(this.root, ARTIFACTS_DIR, name);
@@ -118,11 +118,11 @@ export class ReleaseDir {
     return { path, size: s.size, ext: name.slice(sha256.length + 1) };
   }
 
-  private async names(refresh: boolean): Promise<Map<string, string>> {
-    if (this.artifactNames && !refresh) return this.artifactNames;
+  async #names(refresh: boolean): Promise<Map<string, string>> {
+    if (this.#artifactNames && !refresh) return this.#artifactNames;
     const files = await readdir(join(this.root, ARTIFACTS_DIR)).catch(() => [] as string[]);
-    this.artifactNames = new Map(files.filter((f) => /^[0-9a-f]{64}(\.|$)/.test(f)).map((f) => [f.slice(0, 64), f]));
-    return this.artifactNames;
+    this.#artifactNames = new Map(files.filter((f) => /^[0-9a-f]{64}(\.|$)/.test(f)).map((f) => [f.slice(0, 64), f]));
+    return this.#artifactNames;
   }
 
   /** Releases of the folder, newest first; `current` marks the one manifest.json names. */

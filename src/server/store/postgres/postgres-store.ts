@@ -23,7 +23,7 @@ import type {
   DailyCount,
   ExportedEvent,
   FeatureStore,
-  FeedMetrics,
+  FeedEngagement,
   IngestResult,
   ItemFeatureOptions,
   ItemFeatures,
@@ -205,7 +205,7 @@ export class PostgresStore implements FeatureStore {
     }
   }
 
-  async feedMetrics(o: { since: number; until?: number }): Promise<FeedMetrics[]> {
+  async feedMetrics(o: { since: number; until?: number }): Promise<FeedEngagement[]> {
     const { rows } = await this.#pool.query<SumRow & { feed: string }>(FEED_SUMS, [dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)]);
     return feedMetricsOf(rows);
   }

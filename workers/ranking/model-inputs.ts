@@ -41,7 +41,7 @@ export function checkBindings(model: ModelRef, inputs: Names, outputs: Names): v
  * copies into the wasm heap itself). int32 stays int32; a tensor whose type or width differs from
  * the graph's is refused naming the feature tensor. Returns the row count too.
  */
-export function toFeeds(model: ModelRef, inputs: Metadata, tensors: Readonly<Record<string, FeatureTensor>>): { feeds: Record<string, ort.Tensor>; rows: number } {
+export function toOrtInputs(model: ModelRef, inputs: Metadata, tensors: Readonly<Record<string, FeatureTensor>>): { feeds: Record<string, ort.Tensor>; rows: number } {
   const feeds: Record<string, ort.Tensor> = {};
   const { bound, rows } = bindTensors(model, inputs, tensors);
   for (const [name, t] of bound) feeds[name] = t.data instanceof Int32Array ? new ort.Tensor('int32', t.data, t.dims) : new ort.Tensor('float32', t.data, t.dims);
