@@ -1,4 +1,4 @@
-import { ML100K_DIR, ML100K_PRESENT } from '../support/movielens.ts';
+import { requireMovieLens } from '../support/movielens.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { popularityModel } from '../../src/pipeline/baselines/index.ts';
 import { popularityScores } from '../../src/pipeline/baselines/popularity.ts';
@@ -6,7 +6,6 @@ import { loadMovieLens, perUserTemporalSplit, type Dataset, type Interaction } f
 import { EVALUATE_DEFAULTS, evaluateFeed, evaluateRetrieval, type EvalSplit } from '../../src/pipeline/evaluate/index.ts';
 import { metricAtKCurve } from '../../src/pipeline/evaluate/curve.ts';
 
-const ML_DIR = ML100K_DIR;
 
 const ix = (user: string, item: string, label: 0 | 1, at: number): Interaction => ({ user, item, at, label, type: label ? 'like' : 'skip' });
 
@@ -29,20 +28,17 @@ describe('popularityScores', () => {
   });
 });
 
-const mlMissing = !ML100K_PRESENT;
-if (mlMissing) console.warn(`MovieLens popularity test skipped: ${ML_DIR} is absent (its licence keeps it out of the repo)`);
-
 /**
  * The reference: a previous engineer measured most-popular on MovieLens-100K, per-user temporal
  * split (each user's latest 20% in test), seen items excluded: recall@100 ≈ 0.37, NDCG@10 ≈
  * 0.094. These pin the protocol (see src/pipeline/evaluate/protocol.ts).
  */
-describe.skipIf(mlMissing)('most-popular on MovieLens-100K', () => {
+describe('most-popular on MovieLens-100K', () => {
   let ds: Dataset;
   let split: EvalSplit;
   let catalog: string[];
   beforeAll(() => {
-    ds = loadMovieLens(ML_DIR);
+    ds = loadMovieLens(requireMovieLens());
     split = perUserTemporalSplit(ds);
     catalog = [...ds.items.keys()];
   });

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { ML100K_DIR, ML100K_PRESENT } from '../support/movielens.ts';
+import { requireMovieLens } from '../support/movielens.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,6 @@ import { POSITIVE_EVENT_TYPES } from '../../src/pipeline/data/labels.ts';
 import { parseTimestamp } from '../../src/pipeline/data/timestamp.ts';
 import type { Dataset, Interaction } from '../../src/pipeline/data/index.ts';
 
-const ML_DIR = ML100K_DIR;
 const tmp = mkdtempSync(join(tmpdir(), 'ondeck-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -52,15 +51,12 @@ function expectNoLeakagePerUser(train: Interaction[], test: Interaction[]): void
   expect(test.filter((x) => x.at < (lastTrain.get(x.user) ?? -Infinity))).toEqual([]);
 }
 
-const mlMissing = !ML100K_PRESENT;
-if (mlMissing) console.warn(`MovieLens tests skipped: ${ML_DIR} is absent (its licence keeps it out of the repo)`);
-
-describe.skipIf(mlMissing)('MovieLens-100K', () => {
+describe('MovieLens-100K', () => {
   let ml: Dataset | undefined;
   let loadMs = 0;
   beforeAll(() => {
     const started = performance.now();
-    ml = loadMovieLens(ML_DIR);
+    ml = loadMovieLens(requireMovieLens());
     loadMs = performance.now() - started;
   });
   const ds = () => ml!;
