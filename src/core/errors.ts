@@ -22,7 +22,7 @@ export class ValidationError extends OndeckError {
 /**
  * The `name` of every error the feed can reject with (core and the worker's stages): what a
  * page branches on, since across the worker an error is known by its name and fields.
- * test/unit/error-names.test.ts checks it against the classes in src/core, src/client and workers.
+ * test/unit/layout/error-names.test.ts checks it against the classes in src/core, src/client and workers.
  */
 export type OndeckErrorName =
   | 'OndeckError'

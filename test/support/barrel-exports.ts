@@ -1,6 +1,6 @@
 // Barrels (a folder's index.ts) export the folder's API: the names files in other folders import
 // through them. A name nothing outside the folder imports is dead weight that hides the real API
-// (tests import the files they test directly). Used by test/unit/barrel-exports.test.ts.
+// (tests import the files they test directly). Used by test/unit/layout/barrel-exports.test.ts.
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { sourceFiles } from './import-graph.ts';

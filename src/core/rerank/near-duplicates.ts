@@ -16,7 +16,7 @@ const DROPPED: number = 2;
  * feed asks about few items, the ones MMR and exploration are about to pick, mostly from the
  * top of the ranking. So an item is resolved on demand: one pass over the items above it, then
  * the same for those of them that are near it and still undecided. The result equals the eager
- * walk (test/unit/rerank-properties.test.ts compares them). The cost is O(rank × dim) per item
+ * walk (test/unit/core/rerank-properties.test.ts compares them). The cost is O(rank × dim) per item
  * asked about, plus O(n × dim) per kept item that turned out to have copies; at worst, a pool
  * that is mostly copies, it approaches the eager n²/2 × dim.
  */

@@ -1,6 +1,6 @@
 /**
  * The feature store behind one interface; adapters: sqlite/ (better-sqlite3, embedded default)
- * and postgres/ (pg). One conformance suite (test/unit/store-conformance.ts) runs against both,
+ * and postgres/ (pg). One conformance suite (test/unit/server/store-conformance.test.ts) runs against both,
  * so a behaviour is either in this contract and tested on both, or it is a bug.
  */
 import type { EventBatch, SyncMode } from '../../core/sync/wire.ts';
