@@ -4,8 +4,7 @@
  * Errors cross with their fields (feed/error-transfer.ts).
  */
 import * as Comlink from 'comlink';
-import { keepErrorFields } from './feed/error-transfer.ts';
-import { FeedService } from './feed/feed-service.ts';
+import { FeedService, keepErrorFields } from './feed/index.ts';
 
 keepErrorFields();
 Comlink.expose(new FeedService());

@@ -13,7 +13,6 @@ export const APP_DEFAULTS = Object.freeze({
   appKey: 'demo',
   /** The feed name the events are counted under (CTR and watch time per feed). */
   feedName: 'home',
-  count: 20,
   /** Status bar refresh (ms); it also refreshes after every page and event. */
   statusPollMs: 2000,
   /** Dashboard refresh (ms). */

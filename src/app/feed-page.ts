@@ -20,7 +20,6 @@ export function mountFeedPage(root: HTMLElement): OndeckFeedElement {
   feed.setAttribute('server', APP_DEFAULTS.server);
   feed.setAttribute('app-key', APP_DEFAULTS.appKey);
   feed.setAttribute('feed-name', APP_DEFAULTS.feedName);
-  feed.setAttribute('count', String(APP_DEFAULTS.count));
   for (const name of ['backend', 'playback-rate', 'count', 'sync-mode']) {
     const v = params.get(name);
     if (v !== null) feed.setAttribute(name, v);

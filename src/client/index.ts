@@ -1,5 +1,6 @@
 export { createFeed } from './create-feed.ts';
 export type { Feed } from './create-feed.ts';
+export type { OndeckErrorName } from '../core/errors.ts';
 export type { BackendChoice, FeedItem, FeedOptions, FeedStatus, SyncOptions, TrackEvent, WasmPaths } from '../core/feed/index.ts';
 export { defineOndeckFeed, feedOptionsFromAttributes } from './ondeck-feed.ts';
 export type { OndeckFeedElement, OndeckFeedErrorDetail } from './ondeck-feed.ts';

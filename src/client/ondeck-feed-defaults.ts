@@ -1,7 +1,8 @@
-/** Tunables of the `<ondeck-feed>` element, in one place. */
+/**
+ * Tunables of the `<ondeck-feed>` element, in one place. Items asked of next() per page
+ * (the `count` attribute's default) are the feed's own page size, src/core/feed FEED_PAGE.
+ */
 export const ONDECK_FEED_DEFAULTS = Object.freeze({
-  /** Items asked of next() per page. */
-  count: 20,
   /** An impression counts once the card is this visible ... */
   impressionRatio: 0.5,
   /** ... for this long without interruption (ms): the usual viewable-impression rule. */

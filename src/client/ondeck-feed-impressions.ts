@@ -8,11 +8,12 @@ export class ImpressionTracker {
   readonly #timers = new Map<Element, ReturnType<typeof setTimeout>>();
   readonly #ids = new WeakMap<Element, string>();
   readonly #reported = new Set<string>();
+  readonly #onImpression: (itemId: string) => void;
+  readonly #options: { ratio: number; dwellMs: number };
 
-  constructor(
-    private readonly onImpression: (itemId: string) => void,
-    private readonly options: { ratio: number; dwellMs: number },
-  ) {
+  constructor(onImpression: (itemId: string) => void, options: { ratio: number; dwellMs: number }) {
+    this.#onImpression = onImpression;
+    this.#options = options;
     this.#observer = new IntersectionObserver((entries) => this.#update(entries), { threshold: [0, options.ratio] });
   }
 
@@ -47,8 +48,8 @@ export class ImpressionTracker {
   #update(entries: IntersectionObserverEntry[]): void {
     for (const e of entries) {
       // Visible enough: start the dwell timer (once); less: the dwell starts over.
-      if (e.isIntersecting && e.intersectionRatio >= this.options.ratio) {
-        if (!this.#timers.has(e.target)) this.#timers.set(e.target, setTimeout(() => this.#fire(e.target), this.options.dwellMs));
+      if (e.isIntersecting && e.intersectionRatio >= this.#options.ratio) {
+        if (!this.#timers.has(e.target)) this.#timers.set(e.target, setTimeout(() => this.#fire(e.target), this.#options.dwellMs));
       } else {
         this.#cancel(e.target);
       }
@@ -67,6 +68,6 @@ export class ImpressionTracker {
     const id = this.#ids.get(el);
     if (id === undefined || this.#reported.has(id)) return;
     this.#reported.add(id);
-    this.onImpression(id);
+    this.#onImpression(id);
   }
 }

@@ -33,11 +33,16 @@ export class SimulatedPlayer {
       this.toggle();
     }
   };
+  readonly #root: ShadowRoot;
+  readonly #options: PlayerOptions;
 
   constructor(
-    private readonly root: ShadowRoot,
-    private readonly options: PlayerOptions,
-  ) {}
+    root: ShadowRoot,
+    options: PlayerOptions,
+  ) {
+    this.#root = root;
+    this.#options = options;
+  }
 
   get item(): FeedItem | null {
     return this.#item;
@@ -51,7 +56,7 @@ export class SimulatedPlayer {
 
   open(item: FeedItem): void {
     this.close();
-    const doc = this.root.ownerDocument;
+    const doc = this.#root.ownerDocument;
     this.#item = item;
     this.#watched = 0;
     const overlay = doc.createElement('div');
@@ -99,7 +104,7 @@ export class SimulatedPlayer {
     overlay.addEventListener('click', (e) => {
       if (e.target === overlay) this.close();
     });
-    this.root.append(overlay);
+    this.#root.append(overlay);
     this.#overlay = overlay;
     this.#bar = bar;
     this.#time = time;
@@ -124,23 +129,23 @@ export class SimulatedPlayer {
     if (!this.#overlay || !this.#item) return;
     this.#advance();
     this.#stopTimer();
-    this.root.ownerDocument.removeEventListener('keydown', this.#onKey);
+    this.#root.ownerDocument.removeEventListener('keydown', this.#onKey);
     this.#overlay.remove();
     const item = this.#item;
     const watched = this.#watched;
     this.#overlay = this.#item = this.#bar = this.#time = this.#state = this.#toggle = null;
-    this.options.onClose(item, watched);
+    this.#options.onClose(item, watched);
   }
 
   #duration(): number {
     const d = this.#item?.durationSeconds;
-    return d && d > 0 ? d : this.options.unknownDurationSeconds;
+    return d && d > 0 ? d : this.#options.unknownDurationSeconds;
   }
 
   #play(): void {
     this.#playing = true;
     this.#lastTick = performance.now();
-    this.#timer ??= setInterval(() => this.#render(), this.options.tickMs);
+    this.#timer ??= setInterval(() => this.#render(), this.#options.tickMs);
     this.#render();
   }
 
@@ -159,7 +164,7 @@ export class SimulatedPlayer {
   #advance(): void {
     if (!this.#playing) return;
     const now = performance.now();
-    this.#watched = Math.min(this.#duration(), this.#watched + ((now - this.#lastTick) / 1000) * this.options.playbackRate());
+    this.#watched = Math.min(this.#duration(), this.#watched + ((now - this.#lastTick) / 1000) * this.#options.playbackRate());
     this.#lastTick = now;
     if (this.#watched >= this.#duration()) {
       this.#playing = false;

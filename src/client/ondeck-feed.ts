@@ -15,7 +15,7 @@
  * The class is built by defineOndeckFeed(), not at import, so importing the client in a place
  * without a DOM (a server render, a Node test) does not throw.
  */
-import type { FeedItem, FeedOptions, FeedStatus, SyncStatus, TrackEvent } from '../core/feed/index.ts';
+import { FEED_PAGE, type FeedItem, type FeedOptions, type FeedStatus, type SyncStatus, type TrackEvent } from '../core/feed/index.ts';
 import { ValidationError } from '../core/errors.ts';
 import { SYNC_MODES, type SyncMode } from '../core/sync/wire.ts';
 import { createFeed, type Feed } from './create-feed.ts';
@@ -337,7 +337,7 @@ function createElementClass(): CustomElementConstructor {
     }
 
     #count(): number {
-      return Math.round(numberAttribute(this, 'count', D.count, 1, 200));
+      return Math.round(numberAttribute(this, 'count', FEED_PAGE.count, 1, FEED_PAGE.maxCount));
     }
 
     async #loadPage(): Promise<void> {
@@ -355,7 +355,7 @@ function createElementClass(): CustomElementConstructor {
       const unviewed = this.#items.filter((x) => !this.#impressions?.reported.has(x.id)).length;
       let page: FeedItem[];
       try {
-        page = await feed.next({ count: Math.min(200, count + unviewed) });
+        page = await feed.next({ count: Math.min(FEED_PAGE.maxCount, count + unviewed) });
       } catch (err) {
         this.#fail(err, 'next');
         return;

@@ -18,3 +18,57 @@ export class ValidationError extends OndeckError {
     this.field = field;
   }
 }
+
+/**
+ * The `name` of every error the feed can reject with (core and the worker's stages): what a
+ * page branches on, since across the worker an error is known by its name and fields.
+ * test/unit/layout/error-names.test.ts checks it against the classes in src/core, src/client and workers.
+ */
+export type OndeckErrorName =
+  | 'OndeckError'
+  | 'ValidationError'
+  // src/core
+  | 'ProtobufError'
+  | 'ReleaseIntegrityError'
+  | 'ShardFormatError'
+  | 'ShardHostError'
+  | 'ShardInputError'
+  | 'ShardLookupError'
+  | 'ShardVersionError'
+  | 'SingleClassError'
+  // workers/feed
+  | 'FeedNotReadyError'
+  // workers/history
+  | 'HistoryQuotaError'
+  | 'HistoryVersionError'
+  // workers/ranking
+  | 'GoldenMismatchError'
+  | 'JsOpError'
+  | 'OnnxReadError'
+  | 'ModelDeviceLostError'
+  | 'ModelGpuError'
+  | 'ModelRunError'
+  | 'ModelSessionError'
+  | 'OrtConfigError'
+  | 'WasmBlockedError'
+  // workers/release
+  | 'BodyTooLargeError'
+  | 'ReleaseFetchError'
+  | 'ReleaseLookupError'
+  | 'ReleaseManifestError'
+  | 'ReleaseRollbackError'
+  | 'ReleaseSignatureError'
+  | 'ReleaseStorageError'
+  | 'ReleaseUnavailableError'
+  // workers/retrieval
+  | 'BackendUnavailableError'
+  | 'RetrievalError'
+  | 'RetrievalGoldenMismatchError'
+  | 'UnknownBackendError'
+  // workers/sync
+  | 'SyncAuthError'
+  | 'SyncError'
+  | 'SyncHttpError'
+  | 'SyncNetworkError'
+  | 'SyncOfflineError'
+  | 'SyncRejectedError';

@@ -62,8 +62,11 @@ export class RateLimitedError extends HttpError {
   }
 }
 
-/** The release folder holds no (valid) release to serve. */
-export class ReleaseUnavailableError extends HttpError {
+/**
+ * The release folder holds no (valid) release to serve; answered as `ReleaseUnavailable`. (A
+ * device's own ReleaseUnavailableError, workers/release, is another thing: no usable release.)
+ */
+export class ReleaseUnavailableHttpError extends HttpError {
   override name = 'ReleaseUnavailable';
   constructor(status: 404 | 500, message: string, options?: { cause?: unknown }) {
     super(status, message, options);

@@ -8,7 +8,7 @@
  *
  * The catalogue: the pipeline's own release writer (cosine k-means IVF, int8 residual shards)
  * over clustered vectors from test/support/vector-data.ts, 64 topics with noise 0.6 (the shape
- * of test/unit/release-write.test.ts's catalogue), L2-normalised like item-tower output. Topics
+ * of test/unit/pipeline/release-write.test.ts's catalogue), L2-normalised like item-tower output. Topics
  * are not IVF clusters: ~1,500 items a topic spread over several of the 224 clusters, so the
  * scan of 3 clusters misses some true neighbours (recall below 1), as with real embeddings. The
  * bench release's own vectors are uniform on the sphere, the worst case for any IVF; the page

@@ -1,4 +1,6 @@
-import { crc32, decodeShard, encodeShard, type ShardInput } from '../../src/core/shard/index.ts';
+import { decodeShard, encodeShard } from '../../src/core/shard/index.ts';
+import { crc32 } from '../../src/core/shard/crc32.ts';
+import type { ShardInput } from '../../src/core/shard/input.ts';
 import { mulberry32 as seeded } from '../support/vector-data.ts';
 import { measure } from './measure.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';

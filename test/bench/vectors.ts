@@ -1,4 +1,6 @@
-import { quantizeRowsInt8, scoreRowsF32, scoreRowsInt8, topK } from '../../src/core/vectors/index.ts';
+import { scoreRowsF32, topK } from '../../src/core/vectors/index.ts';
+import { quantizeRowsInt8 } from '../../src/core/vectors/quantize.ts';
+import { scoreRowsInt8 } from '../../src/core/vectors/score.ts';
 import { clusteredData, gaussianRows, int8Recall, mulberry32, residualInt8Recall } from '../support/vector-data.ts';
 import { measure } from './measure.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';

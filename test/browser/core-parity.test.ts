@@ -3,7 +3,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import { NOW, ROWS } from '../fixtures/feature-rows.ts';
-import { buildFeatureTensors, hashString, parseFeatureSpec } from '../../src/core/features/index.ts';
+import { buildFeatureTensors, parseFeatureSpec } from '../../src/core/features/index.ts';
+import { hashString } from '../../src/core/features/hash.ts';
 import { decodeShard, encodeShard, scoreShard } from '../../src/core/shard/index.ts';
 import { FIXTURE_QUERY, fixtureShardInput } from '../fixtures/shard-input.ts';
 

@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, inject, it } from 'vitest';
 import type { FeedItem } from '../../src/core/feed/index.ts';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 
 const release = new URL(inject('demoRelease'), location.href).href;
 const NOW = Date.UTC(2026, 11, 3, 12);

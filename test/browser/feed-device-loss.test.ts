@@ -3,7 +3,7 @@
 // onnxruntime-web owns the device this test destroys.
 import * as ort from 'onnxruntime-web';
 import { describe, expect, inject, it } from 'vitest';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
 const releaseKey = inject('releaseKey');

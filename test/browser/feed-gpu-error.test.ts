@@ -4,7 +4,7 @@
 // file: a fresh page whose onnxruntime-web owns the device this test breaks.
 import * as ort from 'onnxruntime-web';
 import { describe, expect, inject, it } from 'vitest';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
 const releaseKey = inject('releaseKey');

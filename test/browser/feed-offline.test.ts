@@ -3,7 +3,7 @@
 // edited manifests are signed with the release key, as a publisher's mistake would be: what is
 // tested is what happens after the signature checks out (release-signing.test.ts: unsigned ones).
 import { describe, expect, inject, it } from 'vitest';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 import { resignManifest } from '../support/sign-manifest.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;

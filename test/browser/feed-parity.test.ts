@@ -2,7 +2,7 @@
 // the feed worker's service (run in the page, with an injected clock) must give every item it
 // serves the P(click) Node computed, within 1e-4, on every retrieval backend and provider.
 import { describe, expect, inject, it } from 'vitest';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
 const releaseKey = inject('releaseKey');

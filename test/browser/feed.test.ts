@@ -39,6 +39,9 @@ describe('createFeed', () => {
       const shown = new Set(first.slice(0, 5).map((x) => x.id));
       expect(second.filter((x) => shown.has(x.id))).toEqual([]);
       const timings = (await feed.status()).timings!;
+      // Every stage reports its own time (status().timings), and the ranker's is never zero.
+      expect(Object.keys(timings).sort()).toEqual(['rankMs', 'rerankMs', 'retrieveMs', 'userVectorMs']);
+      for (const ms of Object.values(timings)) expect(Number.isFinite(ms) && ms >= 0).toBe(true);
       expect(timings.retrieveMs).toBeGreaterThanOrEqual(0);
       expect(timings.rankMs).toBeGreaterThan(0);
     } finally {

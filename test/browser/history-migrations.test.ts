@@ -2,9 +2,12 @@
 // a store with a backfill from the log, as migrations.ts documents, on a database with data.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDB, unwrap } from 'idb';
-import { HISTORY_DB_VERSION, MIGRATIONS, openHistory, upgradeHistory } from '../../workers/history/index.ts';
+import { openHistory } from '../../workers/history/index.ts';
+import { HISTORY_DB_VERSION, MIGRATIONS, upgradeHistory } from '../../workers/history/migrations.ts';
 import type { IDBPDatabase } from 'idb';
-import type { HistoryDB, HistoryStore, ItemInput, Migration, UpgradeTransaction } from '../../workers/history/index.ts';
+import type { HistoryDB, HistoryStore } from '../../workers/history/index.ts';
+import type { Migration, UpgradeTransaction } from '../../workers/history/migrations.ts';
+import type { ItemInput } from '../../workers/history/snapshot.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
 const names: string[] = [];

@@ -8,7 +8,8 @@
 // checked from its first write and affects nobody else.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistory } from '../../workers/history/index.ts';
-import type { HistoryStore, ItemInput } from '../../workers/history/index.ts';
+import type { HistoryStore } from '../../workers/history/index.ts';
+import type { ItemInput } from '../../workers/history/snapshot.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
 

@@ -3,7 +3,8 @@
 // only: this machine is shared, so speed is for the benchmarks, not for assertions.
 import { afterAll, describe, expect, it } from 'vitest';
 import { openHistory } from '../../workers/history/index.ts';
-import type { HistoryStore, ItemInput } from '../../workers/history/index.ts';
+import type { HistoryStore } from '../../workers/history/index.ts';
+import type { ItemInput } from '../../workers/history/snapshot.ts';
 
 const DIM = 64;
 const N = 1000;

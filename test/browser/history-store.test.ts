@@ -5,8 +5,13 @@ import { openDB } from 'idb';
 import type { EventType } from '../../src/core/events.ts';
 import type { ShardItemRecord, TrackEvent } from '../../src/core/feed/index.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import { HISTORY_DB_VERSION, HistoryVersionError, openHistory, validateTrackEvent } from '../../workers/history/index.ts';
-import type { BlockedInfo, HistoryDB, HistoryOptions, HistoryStore, ItemInput } from '../../workers/history/index.ts';
+import { openHistory, validateTrackEvent } from '../../workers/history/index.ts';
+import { HistoryVersionError } from '../../workers/history/errors.ts';
+import { HISTORY_DB_VERSION } from '../../workers/history/migrations.ts';
+import type { HistoryDB, HistoryStore } from '../../workers/history/index.ts';
+import type { BlockedInfo } from '../../workers/history/connection.ts';
+import type { HistoryOptions } from '../../workers/history/history-store.ts';
+import type { ItemInput } from '../../workers/history/snapshot.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
 const DIM = 4;

@@ -2,7 +2,8 @@
 // connection, running the same store code as the page (served by the test server). What two
 // HistoryStore instances in one page show, holds across threads too.
 import { afterEach, describe, expect, it } from 'vitest';
-import { HISTORY_DB_VERSION, openHistory } from '../../workers/history/index.ts';
+import { openHistory } from '../../workers/history/index.ts';
+import { HISTORY_DB_VERSION } from '../../workers/history/migrations.ts';
 import type { HistoryStore } from '../../workers/history/index.ts';
 
 const MODULE_URL = new URL('../../workers/history/index.ts', import.meta.url).href;

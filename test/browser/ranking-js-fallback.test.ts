@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildFeatureTensors } from '../../src/core/features/index.ts';
 import { parseManifest, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { configureOrt, createModelRunner } from '../../workers/ranking/index.ts';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 
 const release = new URL(inject('fixtureRelease'), location.href).href;
 const releaseKey = inject('releaseKey');

@@ -7,13 +7,9 @@ import { buildFeatureTensors, type FeatureTensor, type HistoryEntry } from '../.
 import { categoryVocab, shardItemRecord, type ShardItemRecord } from '../../src/core/feed/index.ts';
 import { parseManifest, shardArtifacts, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
-import {
-  ORT_WASM_PATHS,
-  configureOrt,
-  createModelRunner,
-  rankerRows,
-  type ModelRunner,
-} from '../../workers/ranking/index.ts';
+import { configureOrt, createModelRunner, type ModelRunner } from '../../workers/ranking/index.ts';
+import { ORT_WASM_PATHS } from '../../workers/ranking/ort-assets.ts';
+import { rankerRows } from '../../workers/ranking/ranker-rows.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 const DAY = 86_400_000;

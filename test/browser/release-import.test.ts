@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createFeed } from '../../src/client/index.ts';
 import { RANKING_PROVIDERS, RETRIEVAL_BACKENDS } from '../../src/core/feed/index.ts';
-import { RELEASE_CONTRACT_DEFAULTS, parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
+import { RELEASE_CONTRACT_DEFAULTS } from '../../src/core/release/defaults.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
 import { configureOrt, createModelRunner } from '../../workers/ranking/index.ts';
 import { chooseRetrievalBackend, detectCapabilities } from '../../workers/retrieval/index.ts';

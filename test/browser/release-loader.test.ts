@@ -3,14 +3,10 @@
 // answer an HTTP error, damage the bytes of one URL, or serve an edited manifest.
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { parseManifest, type ReleaseManifest } from '../../src/core/release/index.ts';
+import type { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
-import {
-  createReleaseStore,
-  sha256Hex,
-  type LoadedRelease,
-  type ReleaseFetch,
-  type ReleaseIntegrityError,
-} from '../../workers/release/index.ts';
+import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../../workers/release/index.ts';
+import { sha256Hex } from '../../workers/release/verify.ts';
 import { resignManifest } from '../support/sign-manifest.ts';
 
 const manifestUrl = new URL(inject('fixtureRelease'), location.href).href;
@@ -239,10 +235,10 @@ describe('loading a release', () => {
     const cause = err.cause as ReleaseIntegrityError;
     expect(cause.name).toBe('ReleaseIntegrityError');
     expect(cause.artifact).toBe('ranker');
-    expect(cause.expected.sha256).toBe(refOf('ranker').sha256);
-    expect(cause.actual.bytes).toBe(refOf('ranker').bytes);
-    expect(cause.actual.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(cause.actual.sha256).not.toBe(refOf('ranker').sha256);
+    expect(cause.expected!.sha256).toBe(refOf('ranker').sha256);
+    expect(cause.actual!.bytes).toBe(refOf('ranker').bytes);
+    expect(cause.actual!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(cause.actual!.sha256).not.toBe(refOf('ranker').sha256);
     expect(await cachedUrls()).not.toContain(urlOf('ranker'));
   });
 

@@ -7,7 +7,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { renderThumb, safeImageUrl } from '../../src/client/ondeck-feed-card.ts';
 import type { FeedItem } from '../../src/core/feed/index.ts';
-import { FeedService } from '../../workers/feed/index.ts';
+import { FeedService } from '../../workers/feed/feed-service.ts';
 import { resignManifest } from '../support/sign-manifest.ts';
 
 const fixtureUrl = new URL(inject('fixtureRelease'), location.href).href;

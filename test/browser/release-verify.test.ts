@@ -2,7 +2,8 @@
 // hashing costs per MB (it runs on every read from Cache Storage, so the cost matters).
 import { describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '../../src/core/release/index.ts';
-import { sha256Hex, verifyArtifact, type ReleaseIntegrityError } from '../../workers/release/index.ts';
+import type { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
+import { sha256Hex, verifyArtifact } from '../../workers/release/verify.ts';
 
 const encode = (s: string): ArrayBuffer => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
@@ -40,9 +41,9 @@ describe('verifyArtifact', () => {
   it('refuses a wrong hash, naming both hashes', async () => {
     const err = await failure(verifyArtifact(ref(3, ABC), 'https://cdn/x', encode('abd'), 'cache'));
     expect(err.expected).toEqual({ bytes: 3, sha256: ABC });
-    expect(err.actual.sha256).toBe(await sha256Hex(encode('abd')));
+    expect(err.actual!.sha256).toBe(await sha256Hex(encode('abd')));
     expect(err.source).toBe('cache');
-    expect(err.message).toContain(`expected sha256 ${ABC}, got ${err.actual.sha256}`);
+    expect(err.message).toContain(`expected sha256 ${ABC}, got ${err.actual!.sha256}`);
   });
 
   it('verifies a 1 MiB artifact and catches one flipped byte in it', async () => {

@@ -6,15 +6,9 @@ import { ValidationError } from '../../src/core/errors.ts';
 import type { RetrievalBackend } from '../../src/core/feed/index.ts';
 import { decodeShard, encodeShard, itemVector, scoreShard, type Shard } from '../../src/core/shard/index.ts';
 import { gaussian, mulberry32 } from '../support/vector-data.ts';
-import {
-  chooseRetrievalBackend,
-  createRetriever,
-  detectCapabilities,
-  type Capabilities,
-  type ExcludeFn,
-  type SearchResult,
-  type Retriever,
-} from '../../workers/retrieval/index.ts';
+import { chooseRetrievalBackend, createRetriever, detectCapabilities, type Retriever } from '../../workers/retrieval/index.ts';
+import type { Capabilities } from '../../workers/retrieval/capabilities.ts';
+import type { ExcludeFn, SearchResult } from '../../workers/retrieval/types.ts';
 import { createWebGpuRetriever } from '../../workers/retrieval/webgpu/index.ts';
 
 const DIM = 64;
@@ -284,20 +278,10 @@ describe('backend choice', () => {
   });
 });
 
-describe('100k × 64 (timings logged, never asserted)', () => {
-  /** Median ms of 20 runs after 3 warm-up runs. */
-  async function median(fn: () => Promise<unknown>): Promise<number> {
-    for (let i = 0; i < 3; i++) await fn();
-    const samples: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t0 = performance.now();
-      await fn();
-      samples.push(performance.now() - t0);
-    }
-    return samples.sort((a, b) => a - b)[10]!;
-  }
-
-  it('wasm returns the reference top 100 of a 100k-item shard; js and wasm timed', async () => {
+// Timings of these backends are the bench's (npm run bench: retrievalPeers, 100k items); a test
+// on a shared machine can only assert what they return.
+describe('100k × 64', () => {
+  it('wasm and js return the reference top 100 of a 100k-item shard, the same on every search', async () => {
     const rand = mulberry32(7);
     const n = 100_000;
     const embeddings = new Float32Array(n * DIM);
@@ -309,11 +293,10 @@ describe('100k × 64 (timings logged, never asserted)', () => {
     for (const backend of offered.filter((b) => b !== 'webgpu')) {
       const retriever = await createRetriever(backend, shards);
       expectMatches(await retriever.search(query, K), ref, `${backend}/100k`);
-      // k = 0 skips the top-k pass: what is left is scoring alone.
-      const scoring = await median(() => retriever.search(query, 0));
-      const search = await median(() => retriever.search(query, K));
-      const ms = (x: number) => `${x.toFixed(2)} ms`;
-      console.log(`retrieval 100k×${DIM} ${backend}: scoring ${ms(scoring)}, search top ${K} ${ms(search)} (median of 20)`);
+      // k = 0 asks for nothing and gets nothing; a repeated search is the same list.
+      expect((await retriever.search(query, 0)).item).toHaveLength(0);
+      const again = await retriever.search(query, K);
+      expectMatches(again, ref, `${backend}/100k again`);
       retriever.dispose();
     }
   });

@@ -6,7 +6,8 @@ import { openDB } from 'idb';
 import { openHistory } from '../../workers/history/index.ts';
 import type { HistoryDB, HistoryStore } from '../../workers/history/index.ts';
 import { createSync } from '../../workers/sync/index.ts';
-import type { CreateSyncOptions, Sync } from '../../workers/sync/index.ts';
+import type { Sync } from '../../workers/sync/index.ts';
+import type { CreateSyncOptions } from '../../workers/sync/create-sync.ts';
 import type { EventBatch } from '../../src/core/sync/wire.ts';
 
 const server = inject('syncServer');

@@ -151,7 +151,7 @@ export interface IdbEvent {
 
 /**
  * The demo app's database: its feed is named (APP_DEFAULTS.feedName 'home'), and a named feed
- * keeps its own database, `ondeck:<feed>` (workers/feed/local-data.ts feedDatabase).
+ * keeps its own database, `ondeck:<feed>` (workers/feed/options.ts resolveFeedOptions).
  */
 export const DEMO_DATABASE = 'ondeck:home';
 

@@ -4,13 +4,9 @@
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import type { FeatureSpecInput } from '../../src/core/features/index.ts';
 import { createRng, type Item } from '../../src/pipeline/data/index.ts';
-import {
-  defaultItemColumns,
-  writeRelease,
-  type DriftBaselineInput,
-  type ItemColumn,
-  type WriteReleaseResult,
-} from '../../src/pipeline/release/index.ts';
+import { defaultItemColumns, writeRelease, type WriteReleaseResult } from '../../src/pipeline/release/index.ts';
+import type { DriftBaselineInput } from '../../src/pipeline/release/drift-baseline.ts';
+import type { ItemColumn } from '../../src/pipeline/release/item-columns.ts';
 
 export const DRIFT_CATEGORIES = ['news', 'music', 'sports', 'comedy', 'gaming'];
 const DIM = 4;

@@ -1,6 +1,6 @@
 // The import graph of the sources (src/, workers/): every static import, re-export and dynamic
 // import() of a relative .ts file (the project spells every relative specifier with its .ts). Used by the layout test
-// (test/unit/import-graph.test.ts): no import circles, barrels that export only what other
+// (test/unit/layout/import-graph.test.ts): no import circles, barrels that export only what other
 // folders import.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,7 +14,8 @@ export interface ImportGraph {
   edges: Map<string, string[]>;
 }
 
-function sourceFiles(dir: string): string[] {
+/** Every .ts file under `dir` (not .d.ts), recursively. */
+export function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

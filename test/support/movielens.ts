@@ -11,3 +11,20 @@ const CANDIDATES = [process.env['ONDECK_ML100K'], resolve('../shared/datasets/ml
 /** The first candidate holding u.data, else the first candidate (for messages). */
 export const ML100K_DIR: string = CANDIDATES.find((p) => existsSync(join(p, 'u.data'))) ?? CANDIDATES[0]!;
 export const ML100K_PRESENT: boolean = existsSync(join(ML100K_DIR, 'u.data'));
+
+/**
+ * The MovieLens-100K folder, or an error that says how to get it. Tests that need the data call
+ * this (in beforeAll), so a clone without it fails with the advice instead of reporting a green
+ * run that skipped them.
+ */
+export function requireMovieLens(): string {
+  if (ML100K_PRESENT) return ML100K_DIR;
+  throw new Error(
+    [
+      `MovieLens-100K is not at ${CANDIDATES.join(' or ')} (no u.data); its licence keeps it out of the repository.`,
+      'Get it, then run the tests again:',
+      '  curl -LO https://files.grouplens.org/datasets/movielens/ml-100k.zip && unzip ml-100k.zip -d ../shared/datasets/',
+      '  (or unzip it anywhere and set ONDECK_ML100K=/path/to/ml-100k)',
+    ].join('\n'),
+  );
+}

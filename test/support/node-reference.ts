@@ -1,7 +1,8 @@
 // What Node computes for the shared fixtures; the browser tests must reproduce it exactly.
 import spec from '../fixtures/feature-spec.json' with { type: 'json' };
 import { NOW, ROWS } from '../fixtures/feature-rows.ts';
-import { buildFeatureTensors, hashString, parseFeatureSpec } from '../../src/core/features/index.ts';
+import { buildFeatureTensors, parseFeatureSpec } from '../../src/core/features/index.ts';
+import { hashString } from '../../src/core/features/hash.ts';
 import { decodeShard, encodeShard, scoreShard } from '../../src/core/shard/index.ts';
 import { FIXTURE_QUERY, fixtureShardInput } from '../fixtures/shard-input.ts';
 

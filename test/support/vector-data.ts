@@ -1,6 +1,8 @@
-import { quantizeRowsInt8, scoreRowsF32, scoreRowsInt8, topK } from '../../src/core/vectors/index.ts';
+import { scoreRowsF32, topK } from '../../src/core/vectors/index.ts';
+import { quantizeRowsInt8 } from '../../src/core/vectors/quantize.ts';
+import { scoreRowsInt8 } from '../../src/core/vectors/score.ts';
 
-// Seeded vector data and the int8-recall measurement, shared by test/unit/vectors.test.ts and
+// Seeded vector data and the int8-recall measurement, shared by test/unit/core/vectors.test.ts and
 // test/bench/vectors.ts, so the unit test asserts exactly the figure the benchmark reports.
 
 import { mulberry32 } from '../../src/core/random.ts';

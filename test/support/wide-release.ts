@@ -9,15 +9,8 @@ import specJson from '../fixtures/feature-spec.json' with { type: 'json' };
 import { parseFeatureSpec } from '../../src/core/features/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../../src/pipeline/export/index.ts';
 import { writeRelease } from '../../src/pipeline/release/index.ts';
-import {
-  disposeDcn,
-  disposeTwoTower,
-  ensureTrainingBackend,
-  exportDcnWeights,
-  exportTwoTowerWeights,
-  initDcn,
-  initTwoTower,
-} from '../../src/pipeline/train/index.ts';
+import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights, initDcn } from '../../src/pipeline/train/index.ts';
+import { initTwoTower } from '../../src/pipeline/train/two-tower.ts';
 import { gaussianRows, mulberry32 } from './vector-data.ts';
 import { ensureSignedBy, testSigningKey } from './release-key.ts';
 

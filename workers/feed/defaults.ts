@@ -1,8 +1,7 @@
-import { FEED_COMPOSITION } from '../../src/core/feed/index.ts';
-
 /**
  * Tunables of the feed worker, in one place. The candidate mix (how many, how many from the
- * head) is the feed's composition, shared with the pipeline: src/core/feed FEED_COMPOSITION.
+ * head) is the feed's composition, shared with the pipeline: src/core/feed FEED_COMPOSITION;
+ * the page size is src/core/feed FEED_PAGE, shared with the page.
  */
 export const FEED_DEFAULTS = Object.freeze({
   /** The in-memory history view re-reads IndexedDB after this many of its own appends. */
@@ -27,6 +26,4 @@ export const FEED_DEFAULTS = Object.freeze({
   wholeCatalogBytes: 1 << 20,
   /** History events read from IndexedDB per feed (the spec's history features keep their own most recent N of them). */
   historyEvents: 300,
-  count: FEED_COMPOSITION.pageSize,
-  maxCount: 200,
 });

@@ -5,7 +5,6 @@
  */
 import { buildFeatureTensors, tensorLayout, type HistoryEntry } from '../../src/core/features/index.ts';
 import {
-  FEED_COMPOSITION,
   candidateContexts,
   composeFeed,
   entryTowerInputs,
@@ -24,24 +23,24 @@ import {
   type SyncStatus,
   type TrackEvent,
 } from '../../src/core/feed/index.ts';
-import { ValidationError } from '../../src/core/errors.ts';
 import type { RerankCandidate } from '../../src/core/rerank/index.ts';
 import type { Shard } from '../../src/core/shard/index.ts';
 import { DEFAULT_MAX_EVENTS, HistoryConnection, HistoryStore, openHistory, validateTrackEvent } from '../history/index.ts';
-import { ModelDeviceLostError, RANKING_DEFAULTS, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
+import { ModelDeviceLostError, configureOrt, createModelRunner, type ModelRunner } from '../ranking/index.ts';
 import { createReleaseStore, type LoadedRelease, type ReleaseFetch } from '../release/index.ts';
-import { createSync, resolveSyncOptions, type Sync } from '../sync/index.ts';
-import { chooseRetrievalBackend, createRetriever, detectCapabilities, parseRetrievalBackend, type Retriever } from '../retrieval/index.ts';
+import { createSync, type Sync } from '../sync/index.ts';
+import { chooseRetrievalBackend, createRetriever, detectCapabilities, type Retriever } from '../retrieval/index.ts';
 import { Catalog, type ItemRef } from './catalog.ts';
 import { clusterProbe } from './cluster-probe.ts';
 import { FEED_DEFAULTS } from './defaults.ts';
 import { FeedNotReadyError } from './errors.ts';
-import { deleteOndeckCaches, eventScope, feedDatabase } from './local-data.ts';
+import { deleteOndeckCaches } from './caches.ts';
 import { HistoryView } from './history-view.ts';
+import { resolveCount, resolveFeedOptions, type ResolvedFeedOptions } from './options.ts';
 import { feedVerification, retrievalCheckAfterFailure, type RetrievalCheck } from './verification.ts';
 
 interface Ready {
-  options: FeedOptions;
+  options: ResolvedFeedOptions;
   release: LoadedRelease;
   catalog: Catalog;
   history: HistoryStore;
@@ -86,36 +85,30 @@ export class FeedService implements FeedWorkerApi {
     this.#fetch = options.fetch;
   }
 
-  async init(options: FeedOptions): Promise<FeedStatus> {
-    if (typeof options?.release !== 'string' || options.release === '') {
-      throw new ValidationError('release', 'must be the URL of a release manifest, e.g. /v1/releases/latest');
-    }
-    // 'auto' (the default) is a choice, not a backend: only an explicit backend is parsed here.
-    const choice = options.backend ?? 'auto';
-    if (choice !== 'auto') parseRetrievalBackend(choice);
-    // Bad sync options fail here, before any download, naming the field.
-    if (options.sync) resolveSyncOptions(options.sync, globalThis.location?.origin ?? null);
+  async init(pageOptions: FeedOptions): Promise<FeedStatus> {
+    // Every option is checked here, before any download, naming the field.
+    const options = resolveFeedOptions(pageOptions, globalThis.location?.origin ?? null);
     const capabilities = await detectCapabilities();
     configureOrt({ isolated: capabilities.crossOriginIsolated, ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}) });
     const release = await createReleaseStore({
       manifestUrl: options.release,
       ...(options.releaseKey !== undefined ? { releaseKey: options.releaseKey } : {}),
-      ...(options.allowUnsigned !== undefined ? { allowUnsigned: options.allowUnsigned } : {}),
+      allowUnsigned: options.allowUnsigned,
       ...(options.artifactHosts !== undefined ? { artifactHosts: options.artifactHosts } : {}),
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
     }).load();
     const manifest = release.manifest;
     const catalog = await Catalog.open(release);
-    const database = feedDatabase(options);
+    const database = options.database;
     const history = await openHistory({ name: database, now: this.#now });
-    const providers = options.rankingProviders ?? RANKING_DEFAULTS.providers;
+    const providers = options.rankingProviders;
     const ranker = await createModelRunner(await release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers });
     const tower = manifest.models.userTower;
     const userTower = tower ? await createModelRunner(await release.artifact(tower.artifact), tower, { providers }) : null;
     const layout = tensorLayout(manifest.featureSpec);
     const userFeatures = tower ? [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))] : [];
     // Calibrate on the head shard: it is always there, and the clusters have its shape.
-    const selection = await chooseRetrievalBackend(choice, [catalog.head], capabilities, manifest.retrievalGolden);
+    const selection = await chooseRetrievalBackend(options.backend, [catalog.head], capabilities, manifest.retrievalGolden);
     selection.retriever.dispose();
     await history.useRelease(manifest.releaseId);
     await reembedOnReleaseChange(history, catalog);
@@ -148,10 +141,7 @@ export class FeedService implements FeedWorkerApi {
 
   async next(options: { count?: number } = {}): Promise<FeedItem[]> {
     const r = this.#need();
-    const count = options.count ?? FEED_DEFAULTS.count;
-    if (!Number.isInteger(count) || count < 1 || count > FEED_DEFAULTS.maxCount) {
-      throw new ValidationError('count', `must be an integer from 1 to ${FEED_DEFAULTS.maxCount}, got ${String(count)}`);
-    }
+    const count = resolveCount(options.count);
     const now = this.#now();
     const spec = r.catalog.manifest.featureSpec;
     let t = performance.now();
@@ -164,7 +154,7 @@ export class FeedService implements FeedWorkerApi {
     // nearest items by dot product over the head and the nearest clusters. A new user (empty
     // history) has nothing for a user vector to say: the head's popular and fresh items come
     // first, and retrieval only fills up what the head cannot.
-    const budget = r.options.candidates ?? FEED_COMPOSITION.candidates;
+    const budget = r.options.candidates;
     const personal = entries.length > 0;
     const headRefs = headItems(r.catalog, headSlotsFor(personal, budget), seen, hidden);
     const need = budget - headRefs.length;
@@ -250,7 +240,7 @@ export class FeedService implements FeedWorkerApi {
       await r.history.useRelease(r.catalog.manifest.releaseId);
       if (r.options.sync) r.sync = await this.#startSync(r);
     }
-    r.view.appended(await r.history.append(valid, item, eventScope(r.options)));
+    r.view.appended(await r.history.append(valid, item, r.options.scope));
     r.sync?.notify();
   }
 
@@ -282,7 +272,7 @@ export class FeedService implements FeedWorkerApi {
     r.view.invalidate();
     r.userVector = null;
     // Not opened here: the database is created again only when the feed next uses it.
-    r.history = new HistoryStore(new HistoryConnection(feedDatabase(r.options)), DEFAULT_MAX_EVENTS, this.#now);
+    r.history = new HistoryStore(new HistoryConnection(r.options.database), DEFAULT_MAX_EVENTS, this.#now);
     r.forgotten = true;
     return { installIds };
   }
@@ -298,7 +288,7 @@ export class FeedService implements FeedWorkerApi {
     return createSync({
       history: r.history,
       sync: r.options.sync!,
-      database: feedDatabase(r.options),
+      database: r.options.database,
       // Only events recorded under this feed's mode and name leave (see EventScope).
       strictScope: true,
       now: this.#now,
@@ -338,10 +328,10 @@ export class FeedService implements FeedWorkerApi {
       if (!(err instanceof ModelDeviceLostError)) throw err;
       const manifest = r.catalog.manifest;
       const lost = r.ranker;
-      r.ranker = await createModelRunner(await r.release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers: ['wasm', 'js'] });
+      r.ranker = await createModelRunner(await r.release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers: r.options.deviceLostProviders });
       if (r.userTower?.provider === 'webgpu' && manifest.models.userTower) {
         const tower = r.userTower;
-        r.userTower = await createModelRunner(await r.release.artifact(manifest.models.userTower.artifact), manifest.models.userTower, { providers: ['wasm', 'js'] });
+        r.userTower = await createModelRunner(await r.release.artifact(manifest.models.userTower.artifact), manifest.models.userTower, { providers: r.options.deviceLostProviders });
         void tower.dispose().catch(() => {});
       }
       void lost.dispose().catch(() => {});
@@ -397,7 +387,7 @@ export class FeedService implements FeedWorkerApi {
 
 /** The sync status of a feed whose queue has not restarted since forget(): nothing pending. */
 function idleSync(r: Ready): SyncStatus {
-  const mode = eventScope(r.options).mode;
+  const mode = r.options.scope.mode;
   return { mode: mode === 'off' ? 'aggregate' : mode, pending: 0, lastSyncAt: null, lastError: null, retryAt: null, rejected: 0, evicted: 0 };
 }
 

@@ -32,5 +32,3 @@ export class HistoryVersionError extends OndeckError {
     this.supported = supported;
   }
 }
-
-export const HISTORY_ERROR_NAMES: readonly string[] = Object.freeze(['HistoryQuotaError', 'HistoryVersionError']);

@@ -62,13 +62,3 @@ export class OrtConfigError extends OndeckError {
 export class WasmBlockedError extends OndeckError {
   override name = 'WasmBlockedError';
 }
-
-export const RANKING_ERROR_NAMES: readonly string[] = Object.freeze([
-  'ModelSessionError',
-  'ModelRunError',
-  'ModelDeviceLostError',
-  'ModelGpuError',
-  'GoldenMismatchError',
-  'OrtConfigError',
-  'WasmBlockedError',
-]);

@@ -1,13 +1,4 @@
-export { configureOrt, ensureOrtConfigured, ortThreads, resolveWasmPaths } from './configure-ort.ts';
-export type { OrtOptions, OrtSetup } from './configure-ort.ts';
-export { RANKING_DEFAULTS } from './defaults.ts';
-export { GoldenMismatchError, ModelDeviceLostError, ModelGpuError, ModelRunError, ModelSessionError, OrtConfigError, RANKING_ERROR_NAMES, WasmBlockedError } from './errors.ts';
-export type { ProviderFailure } from './errors.ts';
-export { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
-export type { ModelOutputs, OutputRole } from './feeds.ts';
+export { configureOrt } from './configure-ort.ts';
+export { ModelDeviceLostError } from './errors.ts';
 export { createModelRunner } from './model-runner.ts';
-export type { ModelRunner, ModelRunnerOptions, ModelRunnerReport, ModelVerification } from './model-runner.ts';
-export { ORT_WASM_PATHS } from './ort-assets.ts';
-export { rankerRows } from './ranker-rows.ts';
-export { SerialQueue, ortQueue } from './serial-queue.ts';
-export { wasmBlockedError, wasmBlockedReason } from './wasm-blocked.ts';
+export type { ModelRunner } from './model-runner.ts';

@@ -15,7 +15,7 @@ import { RANKING_DEFAULTS } from './defaults.ts';
 import { errorMessage } from './error-message.ts';
 import { GoldenMismatchError, ModelDeviceLostError, ModelGpuError, ModelRunError, ModelSessionError, type ProviderFailure } from './errors.ts';
 import { EXECUTION_PROVIDERS, parseProviders } from './execution-providers.ts';
-import { bindTensors, checkBindings, readOutputs, toFeeds, type ModelOutputs } from './feeds.ts';
+import { bindTensors, checkBindings, readOutputs, toOrtInputs, type ModelOutputs } from './model-inputs.ts';
 import { watchGpu, type GpuWatch } from './gpu-watch.ts';
 import { createJsSession, type JsSession, type JsTensor } from './js/index.ts';
 import { ortQueue, type SerialQueue } from './serial-queue.ts';
@@ -247,7 +247,7 @@ function wrapOrt(session: ort.InferenceSession, model: ModelRef, provider: Exclu
     async run(tensors) {
       if (disposed) throw new ModelRunError(`${where}: the runner was disposed`);
       if (gpu?.lost != null) throw new ModelDeviceLostError(`${where}: ${gpu.lost}`);
-      const { feeds, rows } = toFeeds(model, session.inputMetadata, tensors);
+      const { feeds, rows } = toOrtInputs(model, session.inputMetadata, tensors);
       if (rows === 0) return emptyOutputs(model);
       // Queued now, so it runs before a later dispose() releases the session.
       return queue.push(async () => {

@@ -6,12 +6,12 @@
  * through one queue.
  */
 export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  #tail: Promise<unknown> = Promise.resolve();
 
   /** Runs `task` after every task queued before it has settled; a failure does not stop the queue. */
   push<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task);
-    this.tail = result.catch(() => undefined);
+    const result = this.#tail.then(task, task);
+    this.#tail = result.catch(() => undefined);
     return result;
   }
 }

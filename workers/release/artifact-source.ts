@@ -5,7 +5,8 @@
  */
 import type { ArtifactRef } from '../../src/core/release/index.ts';
 import { artifactUrl } from './artifacts.ts';
-import { ReleaseIntegrityError, ReleaseStorageError } from './errors.ts';
+import { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
+import { ReleaseStorageError } from './errors.ts';
 import { fetchBytes, type ReleaseFetch } from './network.ts';
 import type { ReleaseCache } from './release-cache.ts';
 import { verifyArtifact } from './verify.ts';
@@ -72,7 +73,7 @@ export function createArtifactSource(options: { cache: ReleaseCache; fetch: Rele
       } catch (err) {
         // A damaged cached copy and no way to replace it: the damage is the news, the failed
         // download its context.
-        if (cacheProblem) throw new ReleaseIntegrityError(cacheProblem, { cause: err });
+        if (cacheProblem) throw ReleaseIntegrityError.ofBytes(cacheProblem.facts()!, { cause: err });
         throw err;
       }
     },

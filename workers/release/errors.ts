@@ -1,41 +1,9 @@
 /**
  * Errors of the release loader. Across comlink only name, message and stack survive, so every
  * class sets a stable `name` and puts what a caller needs to act on into the message too.
+ * ReleaseIntegrityError is shared with the pipeline: src/core/release/errors.ts.
  */
 import { OndeckError } from '../../src/core/errors.ts';
-
-/** What a byte string was checked against, and what it turned out to be. */
-export interface IntegrityFacts {
-  artifact: string;
-  url: string;
-  expected: { bytes: number; sha256: string };
-  /** `sha256` is null when the size was already wrong (hashing would add nothing). */
-  actual: { bytes: number; sha256: string | null };
-  /** Where the bytes came from: a download, or Cache Storage (which can be tampered with too). */
-  source: 'network' | 'cache';
-}
-
-/** An artifact's bytes do not match the size or SHA-256 the manifest gives for it. */
-export class ReleaseIntegrityError extends OndeckError {
-  override name = 'ReleaseIntegrityError';
-  readonly artifact: string;
-  readonly url: string;
-  readonly expected: IntegrityFacts['expected'];
-  readonly actual: IntegrityFacts['actual'];
-  readonly source: IntegrityFacts['source'];
-  constructor(facts: IntegrityFacts, options?: { cause?: unknown }) {
-    const what =
-      facts.actual.sha256 === null
-        ? `expected ${facts.expected.bytes} bytes, got ${facts.actual.bytes}`
-        : `expected sha256 ${facts.expected.sha256}, got ${facts.actual.sha256}`;
-    super(`artifact "${facts.artifact}" from the ${facts.source} (${facts.url}) failed verification: ${what}`, options);
-    this.artifact = facts.artifact;
-    this.url = facts.url;
-    this.expected = facts.expected;
-    this.actual = facts.actual;
-    this.source = facts.source;
-  }
-}
 
 /** A download failed: no response at all (`status` null: offline, DNS, CORS) or an HTTP error. */
 export class ReleaseFetchError extends OndeckError {
@@ -115,17 +83,6 @@ export class ReleaseLookupError extends OndeckError {
     this.key = key;
   }
 }
-
-export const RELEASE_ERROR_NAMES: readonly string[] = Object.freeze([
-  'ReleaseIntegrityError',
-  'ReleaseFetchError',
-  'ReleaseManifestError',
-  'ReleaseSignatureError',
-  'ReleaseRollbackError',
-  'ReleaseStorageError',
-  'ReleaseUnavailableError',
-  'ReleaseLookupError',
-]);
 
 function causeText(cause: unknown): string {
   return cause instanceof Error && cause.message ? `: ${cause.message}` : '';

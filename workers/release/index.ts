@@ -1,20 +1,3 @@
 export { createReleaseStore } from './store.ts';
-export type { LoadedRelease, ReleaseProblem, ReleaseSource, ReleaseStore, ReleaseStoreOptions } from './types.ts';
+export type { LoadedRelease } from './types.ts';
 export type { ReleaseFetch } from './network.ts';
-export { sha256Hex, verifyArtifact } from './verify.ts';
-export { DEFAULT_CACHE_NAME, MAX_MANIFEST_BYTES } from './defaults.ts';
-export { createManifestVerifier } from './signature.ts';
-export type { ManifestVerifier, VerifiedManifest } from './signature.ts';
-export {
-  RELEASE_ERROR_NAMES,
-  ReleaseFetchError,
-  ReleaseIntegrityError,
-  ReleaseLookupError,
-  ReleaseManifestError,
-  ReleaseRollbackError,
-  ReleaseSignatureError,
-  ReleaseStorageError,
-  ReleaseUnavailableError,
-  type IntegrityFacts,
-  type SignatureProblem,
-} from './errors.ts';

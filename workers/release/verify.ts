@@ -4,7 +4,7 @@
  * Storage: the cache lives on the device and can be tampered with or damaged too.
  */
 import type { ArtifactRef } from '../../src/core/release/index.ts';
-import { ReleaseIntegrityError } from './errors.ts';
+import { ReleaseIntegrityError } from '../../src/core/release/errors.ts';
 
 /** Lowercase hex SHA-256 (WebCrypto: native, off the JS heap; works in windows and workers). */
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
@@ -26,10 +26,10 @@ export async function verifyArtifact(
 ): Promise<void> {
   const expected = { bytes: ref.bytes, sha256: ref.sha256 };
   if (bytes.byteLength !== ref.bytes) {
-    throw new ReleaseIntegrityError({ artifact: ref.name, url, expected, actual: { bytes: bytes.byteLength, sha256: null }, source });
+    throw ReleaseIntegrityError.ofBytes({ artifact: ref.name, url, expected, actual: { bytes: bytes.byteLength, sha256: null }, source });
   }
   const sha256 = await sha256Hex(bytes);
   if (sha256 !== ref.sha256) {
-    throw new ReleaseIntegrityError({ artifact: ref.name, url, expected, actual: { bytes: bytes.byteLength, sha256 }, source });
+    throw ReleaseIntegrityError.ofBytes({ artifact: ref.name, url, expected, actual: { bytes: bytes.byteLength, sha256 }, source });
   }
 }

@@ -39,10 +39,3 @@ export class RetrievalError extends OndeckError {
 export class RetrievalGoldenMismatchError extends RetrievalError {
   override name = 'RetrievalGoldenMismatchError';
 }
-
-export const RETRIEVAL_ERROR_NAMES: readonly string[] = Object.freeze([
-  'BackendUnavailableError',
-  'UnknownBackendError',
-  'RetrievalError',
-  'RetrievalGoldenMismatchError',
-]);

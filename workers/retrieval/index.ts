@@ -1,11 +1,5 @@
-export type { ExcludeFn, Retriever, SearchResult } from './types.ts';
-export { createRetriever, parseRetrievalBackend, RETRIEVER_FACTORIES } from './create-retriever.ts';
-export { BACKEND_CHOICES, chooseRetrievalBackend } from './choose-backend.ts';
+export type { Retriever } from './types.ts';
+export { createRetriever } from './create-retriever.ts';
+export { chooseRetrievalBackend } from './choose-backend.ts';
 export type { BackendSelection } from './choose-backend.ts';
 export { detectCapabilities } from './capabilities.ts';
-export type { Capabilities } from './capabilities.ts';
-export { RETRIEVAL_DEFAULTS } from './defaults.ts';
-export { BackendUnavailableError, RETRIEVAL_ERROR_NAMES, RetrievalError, RetrievalGoldenMismatchError, UnknownBackendError } from './errors.ts';
-export { verifyRetrieval } from './verify-golden.ts';
-export { createShardSet } from './shard-set.ts';
-export type { ShardSet } from './shard-set.ts';

@@ -44,12 +44,3 @@ export class SyncAuthError extends SyncHttpError {
 export class SyncRejectedError extends SyncHttpError {
   override name = 'SyncRejectedError';
 }
-
-export const SYNC_ERROR_NAMES: readonly string[] = Object.freeze([
-  'SyncError',
-  'SyncNetworkError',
-  'SyncOfflineError',
-  'SyncHttpError',
-  'SyncAuthError',
-  'SyncRejectedError',
-]);

@@ -142,12 +142,10 @@ const featureSpecSchema = v.object({
 
 export type FeatureSpec = v.InferOutput<typeof featureSpecSchema>;
 export type Feature = FeatureSpec['features'][number];
-export type FeatureKind = Feature['kind'];
 export type CategoricalFeature = Extract<Feature, { kind: 'categorical' }>;
 export type MultiCategoricalFeature = Extract<Feature, { kind: 'multi-categorical' }>;
 export type NumericFeature = Extract<Feature, { kind: 'numeric' }>;
 export type BucketizedFeature = Extract<Feature, { kind: 'bucketized' }>;
-export type DenseFeature = Extract<Feature, { kind: 'dense' }>;
 export type HistoryFeature = Extract<Feature, { kind: 'history' }>;
 export type HistoryShareFeature = Extract<Feature, { kind: 'history-share' }>;
 /** What a spec looks like before defaults are filled in (what a JSON file holds). */

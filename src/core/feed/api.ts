@@ -33,14 +33,13 @@ export interface FeedOptions {
   /** Origins artifacts may be fetched from besides the manifest's own (e.g. a CDN); default any. */
   artifactHosts?: readonly string[];
   backend?: BackendChoice;
-  /** Runtimes of the ranker, in order; default ['webgpu', 'wasm', 'js']. */
+  /** Runtimes of the ranker, in order; default workers/ranking RANKING_DEFAULTS.providers. */
   rankingProviders?: readonly RankingProvider[];
-  /** Candidates taken from retrieval before ranking; default 500. */
+  /** Candidates ranked per next() (a positive integer); default FEED_COMPOSITION.candidates. */
   candidates?: number;
   /**
-   * Name of the IndexedDB database that holds this feed's history and outbox; default 'ondeck'
-   * for the default feed and `ondeck:<sync.feed>` for a named one, so two feeds of one origin
-   * keep apart. Events are tagged with the sync mode and feed they were recorded under and never
+   * Name of the IndexedDB database that holds this feed's history and outbox; by default one per
+   * feed (workers/feed/options.ts), so two feeds of one origin keep apart. Events are tagged with the sync mode and feed they were recorded under and never
    * leave under another, even when feeds share a database.
    */
   database?: string;
@@ -69,11 +68,11 @@ export interface SyncOptions {
   server?: string;
   /** The app's public key, exchanged for short-lived device tokens (POST /v1/tokens). */
   appKey: string;
-  /** Default 'aggregate' (item counters only); 'pseudonymous' is opt-in. */
+  /** 'aggregate' (item counters only) unless 'pseudonymous' is opted into. */
   mode?: SyncMode;
   /**
    * Local differential privacy of aggregate mode, per event (noise scale 1/epsilon on every
-   * counter of an item's day): on by default at DEFAULT_AGGREGATE_EPSILON (1), which is also what
+   * counter of an item's day): on by default at DEFAULT_AGGREGATE_EPSILON, which is also what
    * a server accepts by default; it must match the server's. `null` sends exact counts (opt-out,
    * for a server of your own that needs them).
    */
@@ -81,11 +80,11 @@ export interface SyncOptions {
   /**
    * Aggregate mode counts only items with at least this many positive interactions in the
    * release's training data (the shard's popularity), so that no row points at one of a handful of
-   * users; default 20 (SYNC_DEFAULTS.aggregateMinItemPopularity) with noise, 0 with exact
+   * users; default SYNC_DEFAULTS.aggregateMinItemPopularity with noise, 0 with exact
    * counts (`epsilon: null`); 0 counts every item.
    */
   minItemPopularity?: number;
-  /** Which feed of the app these events belong to; default 'default'. */
+  /** Which feed of the app these events belong to; default SYNC_DEFAULTS.feed. */
   feed?: string;
 }
 
@@ -127,7 +126,7 @@ export interface TrackEvent {
   itemId: string;
   /** For `watch`: seconds watched. */
   watchSeconds?: number;
-  /** Milliseconds since the epoch; default now. */
+  /** Milliseconds since the epoch; now when omitted. */
   at?: number;
 }
 

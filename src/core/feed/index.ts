@@ -16,9 +16,16 @@ export type {
   TrackEvent,
   WasmPaths,
 } from './api.ts';
-export { CREATED_DAYS_UNKNOWN, categoryVocab, shardItemRecord } from './shard-item.ts';
+export { categoryVocab, shardItemRecord } from './shard-item.ts';
 export type { ShardItemRecord } from './shard-item.ts';
-export { FEED_COMPOSITION, candidateContexts, categoryShares, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from './compose.ts';
-export type { ComposeOptions } from './compose.ts';
-export { HISTORY_SCORES, HISTORY_SCORE_FIELDS, entryTowerInputs, historyScores, readsHistoryScores } from './history-scores.ts';
-export type { HistoryScoreContext } from './history-scores.ts';
+export { FEED_PAGE } from './defaults.ts';
+export {
+  FEED_COMPOSITION,
+  candidateContexts,
+  composeFeed,
+  feedScore,
+  headSlotsFor,
+  interleaveHead,
+  retrievalScore,
+} from './compose.ts';
+export { HISTORY_SCORE_FIELDS, entryTowerInputs, historyScores, readsHistoryScores } from './history-scores.ts';

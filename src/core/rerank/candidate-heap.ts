@@ -4,25 +4,28 @@
  * for the first maximum would). Keys may only be changed while an index is out of the heap.
  */
 export class CandidateHeap {
-  private readonly items: number[] = [];
+  readonly #items: number[] = [];
+  readonly #keys: Float64Array;
 
-  constructor(private readonly keys: Float64Array) {}
+  constructor(keys: Float64Array) {
+    this.#keys = keys;
+  }
 
   get size(): number {
-    return this.items.length;
+    return this.#items.length;
   }
 
   peek(): number {
-    return this.items[0]!;
+    return this.#items[0]!;
   }
 
   push(i: number): void {
-    const items = this.items;
+    const items = this.#items;
     let at = items.length;
     items.push(i);
     while (at > 0) {
       const parent = (at - 1) >> 1;
-      if (!this.above(i, items[parent]!)) break;
+      if (!this.#above(i, items[parent]!)) break;
       items[at] = items[parent]!;
       at = parent;
     }
@@ -30,7 +33,7 @@ export class CandidateHeap {
   }
 
   pop(): number {
-    const items = this.items;
+    const items = this.#items;
     const top = items[0]!;
     const last = items.pop()!;
     const n = items.length;
@@ -40,8 +43,8 @@ export class CandidateHeap {
         const left = 2 * at + 1;
         if (left >= n) break;
         const right = left + 1;
-        const child = right < n && this.above(items[right]!, items[left]!) ? right : left;
-        if (!this.above(items[child]!, last)) break;
+        const child = right < n && this.#above(items[right]!, items[left]!) ? right : left;
+        if (!this.#above(items[child]!, last)) break;
         items[at] = items[child]!;
         at = child;
       }
@@ -51,9 +54,9 @@ export class CandidateHeap {
   }
 
   /** Whether a belongs above b. */
-  private above(a: number, b: number): boolean {
-    const ka = this.keys[a]!;
-    const kb = this.keys[b]!;
+  #above(a: number, b: number): boolean {
+    const ka = this.#keys[a]!;
+    const kb = this.#keys[b]!;
     return ka > kb || (ka === kb && a < b);
   }
 }

@@ -6,23 +6,27 @@ import type { Pool } from './pool.ts';
  * categories always fits (there is nothing to over-represent).
  */
 export class CategoryCap {
-  private readonly counts: Int32Array;
+  readonly #counts: Int32Array;
+  readonly #pool: Pool;
+  readonly #max: number;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly max: number,
+    pool: Pool,
+    max: number,
   ) {
-    this.counts = new Int32Array(pool.categoryNames.length);
+    this.#pool = pool;
+    this.#max = max;
+    this.#counts = new Int32Array(pool.categoryNames.length);
   }
 
   fits(i: number): boolean {
-    const own = this.pool.categories[i]!;
-    for (let k = 0; k < own.length; k++) if (this.counts[own[k]!]! >= this.max) return false;
+    const own = this.#pool.categories[i]!;
+    for (let k = 0; k < own.length; k++) if (this.#counts[own[k]!]! >= this.#max) return false;
     return true;
   }
 
   add(i: number): void {
-    const own = this.pool.categories[i]!;
-    for (let k = 0; k < own.length; k++) this.counts[own[k]!]!++;
+    const own = this.#pool.categories[i]!;
+    for (let k = 0; k < own.length; k++) this.#counts[own[k]!]!++;
   }
 }

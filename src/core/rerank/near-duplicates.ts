@@ -16,33 +16,37 @@ const DROPPED: number = 2;
  * feed asks about few items, the ones MMR and exploration are about to pick, mostly from the
  * top of the ranking. So an item is resolved on demand: one pass over the items above it, then
  * the same for those of them that are near it and still undecided. The result equals the eager
- * walk (test/unit/rerank-properties.test.ts compares them). The cost is O(rank × dim) per item
+ * walk (test/unit/core/rerank-properties.test.ts compares them). The cost is O(rank × dim) per item
  * asked about, plus O(n × dim) per kept item that turned out to have copies; at worst, a pool
  * that is mostly copies, it approaches the eager n²/2 × dim.
  */
 export class NearDuplicates {
-  private readonly state: Uint8Array;
+  readonly #state: Uint8Array;
   /** Kept items whose copies below have all been dropped (dropCopiesOf). */
-  private readonly swept: Uint8Array;
+  readonly #swept: Uint8Array;
   /** Per item resolved so far: its near neighbours above it, best first. */
-  private readonly nearAbove = new Map<number, number[]>();
+  readonly #nearAbove = new Map<number, number[]>();
+  readonly #pool: Pool;
+  readonly #threshold: number;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly threshold: number,
+    pool: Pool,
+    threshold: number,
   ) {
-    this.state = new Uint8Array(pool.size);
-    this.swept = new Uint8Array(pool.size);
+    this.#pool = pool;
+    this.#threshold = threshold;
+    this.#state = new Uint8Array(pool.size);
+    this.#swept = new Uint8Array(pool.size);
   }
 
   /** Known to be a near-duplicate of a kept item; cheap, resolves nothing. */
   isKnownDropped(i: number): boolean {
-    return this.state[i] === DROPPED;
+    return this.#state[i] === DROPPED;
   }
 
   /** Whether item i survives deduplication, resolving what it depends on first. */
   isKept(i: number): boolean {
-    const state = this.state;
+    const state = this.#state;
     if (state[i] !== UNKNOWN) return state[i] === KEPT;
     // An explicit stack, not recursion: a chain of near neighbours can be as long as the pool.
     // Every push goes to a strictly better rank, so this ends.
@@ -58,7 +62,7 @@ export class NearDuplicates {
       let keeper = -1;
       // Best first, as the eager walk meets them: the first kept one decides; an undecided one
       // must be decided before anything after it can matter.
-      for (const j of this.above(x)) {
+      for (const j of this.#above(x)) {
         if (state[j] === KEPT) {
           keeper = j;
           break;
@@ -74,7 +78,7 @@ export class NearDuplicates {
       }
       if (keeper >= 0) {
         state[x] = DROPPED;
-        this.dropCopiesOf(keeper);
+        this.#dropCopiesOf(keeper);
       } else {
         state[x] = KEPT;
       }
@@ -88,23 +92,23 @@ export class NearDuplicates {
    * once kept item j has been seen to drop one, one pass over the items below it drops all its
    * copies at once, instead of a scan of everything above each copy when it comes up.
    */
-  private dropCopiesOf(j: number): void {
-    if (this.swept[j] === 1) return;
-    this.swept[j] = 1;
-    for (let k = j + 1; k < this.pool.size; k++) {
-      if (this.state[k] === UNKNOWN && poolCosine(this.pool, j, k) > this.threshold) this.state[k] = DROPPED;
+  #dropCopiesOf(j: number): void {
+    if (this.#swept[j] === 1) return;
+    this.#swept[j] = 1;
+    for (let k = j + 1; k < this.#pool.size; k++) {
+      if (this.#state[k] === UNKNOWN && poolCosine(this.#pool, j, k) > this.#threshold) this.#state[k] = DROPPED;
     }
   }
 
-  private above(i: number): number[] {
-    let near = this.nearAbove.get(i);
+  #above(i: number): number[] {
+    let near = this.#nearAbove.get(i);
     if (near === undefined) {
       near = [];
       // An item already known dropped can make nothing else a duplicate: skip its cosine.
       for (let j = 0; j < i; j++) {
-        if (this.state[j] !== DROPPED && poolCosine(this.pool, i, j) > this.threshold) near.push(j);
+        if (this.#state[j] !== DROPPED && poolCosine(this.#pool, i, j) > this.#threshold) near.push(j);
       }
-      this.nearAbove.set(i, near);
+      this.#nearAbove.set(i, near);
     }
     return near;
   }

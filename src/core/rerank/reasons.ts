@@ -31,34 +31,38 @@ export function becauseYouWatch(category: string): string {
  *    particular).
  */
 export class Reasons {
-  private readonly popularFrom: number;
+  readonly #popularFrom: number;
+  readonly #pool: Pool;
+  readonly #o: ResolvedRerankOptions;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly o: ResolvedRerankOptions,
+    pool: Pool,
+    o: ResolvedRerankOptions,
   ) {
+    this.#pool = pool;
+    this.#o = o;
     const popularity = new Float64Array(pool.size);
     for (let i = 0; i < pool.size; i++) popularity[i] = pool.items[i]!.popularity;
-    this.popularFrom = quantile(popularity, o.popularQuantile);
+    this.#popularFrom = quantile(popularity, o.popularQuantile);
   }
 
   of(i: number, explored: boolean): string {
     if (explored) return REASONS.exploration;
-    const c = this.pool.items[i]!;
+    const c = this.#pool.items[i]!;
     let top: string | undefined;
     let topShare = 0;
     for (const category of c.categories) {
-      const share = usualShare(this.o, category);
+      const share = usualShare(this.#o, category);
       if (share > topShare) {
         top = category;
         topShare = share;
       }
     }
     if (top !== undefined) return becauseYouWatch(top);
-    if (c.source === 'head' && c.popularity > 0 && c.popularity >= this.popularFrom) return REASONS.popular;
-    const age = ageDays(c.created, this.o.now);
-    if (age !== undefined && age <= this.o.newWithinDays) return REASONS.fresh;
-    return this.o.newUser ? REASONS.everyone : REASONS.fallback;
+    if (c.source === 'head' && c.popularity > 0 && c.popularity >= this.#popularFrom) return REASONS.popular;
+    const age = ageDays(c.created, this.#o.now);
+    if (age !== undefined && age <= this.#o.newWithinDays) return REASONS.fresh;
+    return this.#o.newUser ? REASONS.everyone : REASONS.fallback;
   }
 }
 

@@ -7,6 +7,7 @@ import {
   HEADER_BYTES,
   ID_KIND_U32,
   MAX_NAMES_BYTES,
+  MAX_SECTIONS,
   MAX_SHARD_BYTES,
   QUANT_INT8_RESIDUAL,
   QUANT_INT8_ROW_SCALE,
@@ -93,6 +94,11 @@ export function encodeShard(input: ShardInput): Uint8Array {
   for (const c of v.columns) addColumn(add, c, n);
   for (const [field, values] of v.metaFields) {
     addStringTable(add, SectionKind.metaOffsets, SectionKind.metaBytes, field, values);
+  }
+
+  // The header stores the section count as a u16: more would wrap and lose sections silently.
+  if (sections.length > MAX_SECTIONS) {
+    throw new ShardInputError('columns', `${v.columns.length} columns and ${v.metaFields.length} meta fields take ${sections.length} sections, at most ${MAX_SECTIONS} (a meta field takes 2)`);
   }
 
   // Layout: header, table, then each section at the next 8-aligned offset, then the CRC.

@@ -52,11 +52,3 @@ export class ShardLookupError extends OndeckError {
 export class ShardHostError extends OndeckError {
   override name = 'ShardHostError';
 }
-
-export const SHARD_ERROR_NAMES: readonly string[] = Object.freeze([
-  'ShardFormatError',
-  'ShardVersionError',
-  'ShardInputError',
-  'ShardLookupError',
-  'ShardHostError',
-]);

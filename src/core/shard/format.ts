@@ -68,6 +68,7 @@ export const SECTION_ALIGN = 8;
 export const MAX_SHARD_BYTES = 0xffffffff;
 /** The names section is addressed by u16 offsets. */
 export const MAX_NAMES_BYTES = 0xffff;
+/** The header's section count is a u16. */
 export const MAX_SECTIONS = 0xffff;
 export const MAX_COLUMN_WIDTH = 0xffff;
 
@@ -91,7 +92,7 @@ export const QUANT_INT8_ROW_SCALE = 1;
  * Residual int8: each item is stored as its offset from the shard's IVF centroid. Items of one
  * cluster lie close together, so a per-item scale over the whole vector spends most of its 8
  * bits on the shared part; over the residual the error shrinks with the cluster's spread
- * (measured recall@100 on tight clusters: 0.95 -> 0.997, test/unit/vectors.test.ts).
+ * (measured recall@100 on tight clusters: 0.95 -> 0.997, test/unit/core/vectors.test.ts).
  */
 export const QUANT_INT8_RESIDUAL = 2;
 export type Quantization = 'int8' | 'int8-residual';

@@ -8,5 +8,3 @@ import { ValidationError } from '../../core/errors.ts';
 export class BaselineInputError extends ValidationError {
   override name = 'BaselineInputError';
 }
-
-export const BASELINE_ERROR_NAMES: readonly string[] = Object.freeze(['BaselineInputError']);

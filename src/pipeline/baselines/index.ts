@@ -1,11 +1,6 @@
-export { LOGREG_DEFAULTS, POPULARITY_DEFAULTS } from './defaults.ts';
-export { BASELINE_ERROR_NAMES, BaselineInputError } from './errors.ts';
-export { linearLayout } from './linear-layout.ts';
-export type { LinearLayout, WeightBlock } from './linear-layout.ts';
-export { predictLogisticRegression, predictLogisticRegressionTensors, trainLogisticRegression } from './logreg.ts';
-export type { LogisticRegressionModel, LogisticRegressionOptions } from './logreg.ts';
-export { popularityModel, popularityScores } from './popularity.ts';
-export type { PopularityModel, PopularityOptions } from './popularity.ts';
+export { predictLogisticRegressionTensors, trainLogisticRegression } from './logreg.ts';
+export type { LogisticRegressionModel } from './logreg.ts';
+export { popularityModel } from './popularity.ts';
 export { ITEM_ITEM_DEFAULTS } from './defaults.ts';
-export { fitEase, fitItemKnn, invertSpd, itemItemModel, scoreHistory } from './item-item.ts';
-export type { EaseOptions, ItemItemMatrix, ItemItemModel } from './item-item.ts';
+export { fitEase, fitItemKnn, itemItemModel, scoreHistory } from './item-item.ts';
+export type { ItemItemMatrix } from './item-item.ts';

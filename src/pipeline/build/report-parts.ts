@@ -1,6 +1,6 @@
 /** Picks the report's metric keys out of the evaluators' richer reports. */
 import type { FeedReport, RankingReport, RetrievalReport } from '../evaluate/index.ts';
-import type { FeedMetrics, RankingMetrics, RetrievalMetrics } from '../report/index.ts';
+import type { FeedQualityMetrics, RankingMetrics, RetrievalMetrics } from '../report/index.ts';
 
 export function retrievalMetrics(r: RetrievalReport): RetrievalMetrics {
   return { 'recall@10': r['recall@10'] ?? null, 'recall@50': r['recall@50'] ?? null, 'recall@100': r['recall@100'] ?? null };
@@ -10,7 +10,7 @@ export function rankingMetrics(r: RankingReport): RankingMetrics {
   return { auc: r.auc, logloss: r.logloss, rows: r.rows, positives: r.positives, ...(r.groupAuc === undefined ? {} : { userAuc: r.groupAuc }) };
 }
 
-export function feedMetrics(r: FeedReport): FeedMetrics {
+export function feedMetrics(r: FeedReport): FeedQualityMetrics {
   return {
     'ndcg@10': r['ndcg@10'] ?? null,
     'precision@10': r['precision@10'] ?? null,

@@ -9,5 +9,3 @@ import { ValidationError } from '../../core/errors.ts';
 export class EvaluationInputError extends ValidationError {
   override name = 'EvaluationInputError';
 }
-
-export const EVALUATE_ERROR_NAMES: readonly string[] = Object.freeze(['EvaluationInputError']);

@@ -1,15 +1,11 @@
 export { EVALUATE_DEFAULTS } from './defaults.ts';
-export { EVALUATE_ERROR_NAMES, EvaluationInputError } from './errors.ts';
 export { catalogIndex, prepareProtocol } from './protocol.ts';
-export type { Catalog, EvalSplit, ProtocolCounts, ProtocolIndex, TestUser } from './protocol.ts';
+export type { Catalog, EvalSplit } from './protocol.ts';
 export { evaluateRetrieval } from './retrieval.ts';
-export type { RecallKey, RetrievalReport, ScoreAll } from './retrieval.ts';
+export type { RetrievalReport, ScoreAll } from './retrieval.ts';
 export { evaluateFeed } from './feed.ts';
-export type { FeedKey, FeedReport, RankFeed } from './feed.ts';
+export type { FeedReport, RankFeed } from './feed.ts';
 export { evaluateRanking } from './ranking.ts';
 export type { RankingReport } from './ranking.ts';
 export { restrictToUsers, warmColdUsers } from './subsets.ts';
-export type { WarmCold } from './subsets.ts';
-export { metricAtKCurve } from './curve.ts';
-export type { CurvePoint } from './curve.ts';
 export { buildTensorsPerRow } from './tensors-per-row.ts';

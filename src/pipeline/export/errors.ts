@@ -9,5 +9,3 @@ import { ValidationError } from '../../core/errors.ts';
 export class OnnxExportError extends ValidationError {
   override name = 'OnnxExportError';
 }
-
-export const EXPORT_ERROR_NAMES: readonly string[] = Object.freeze(['OnnxExportError']);

@@ -1,10 +1,4 @@
 export { EXPORT_DEFAULTS } from './defaults.ts';
-export { EXPORT_ERROR_NAMES, OnnxExportError } from './errors.ts';
-export { bindInputs, onnxIdentifier } from './input-names.ts';
-export type { InputBinding } from './input-names.ts';
-export type { ModelDescription, OnnxExport } from './model-file.ts';
+export { onnxIdentifier } from './input-names.ts';
 export { exportRankerOnnx } from './ranker.ts';
-export type { RankerOutputs } from './ranker.ts';
-export { exportItemTowerOnnx, exportUserTowerOnnx } from './tower.ts';
-export type { ItemTowerOutputs, UserTowerOutputs } from './tower.ts';
-export { unitRows } from './unit-rows.ts';
+export { exportUserTowerOnnx } from './tower.ts';

@@ -18,5 +18,3 @@ export class ImportError extends ValidationError {
 export class ReleaseOptionError extends OndeckError {
   override name = 'ReleaseOptionError';
 }
-
-export const IMPORT_ERROR_NAMES: readonly string[] = Object.freeze(['ImportError', 'ReleaseOptionError']);

@@ -4,7 +4,7 @@ export { RELEASE_USAGE, parseReleaseArgs } from './options.ts';
 export { checkModelContract } from './contract.ts';
 export type { CheckedModel, ModelContractInput, ModelRole, OutputRole } from './contract.ts';
 export { IMPORT_DEFAULTS } from './defaults.ts';
-export { IMPORT_ERROR_NAMES, ImportError, ReleaseOptionError } from './errors.ts';
+export { ImportError, ReleaseOptionError } from './errors.ts';
 export { encodeNpy, readNpy } from './npy.ts';
 export type { NpyMatrix } from './npy.ts';
 export { readOnnxModel } from './onnx-read.ts';

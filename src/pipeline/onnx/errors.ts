@@ -61,12 +61,3 @@ export class OnnxDeviceLimitError extends OnnxGraphError {
     this.tensors = tensors;
   }
 }
-
-export const ONNX_ERROR_NAMES: readonly string[] = Object.freeze([
-  'OnnxGraphError',
-  'OnnxUnknownNameError',
-  'OnnxDuplicateNameError',
-  'OnnxUnsupportedOpError',
-  'OnnxShapeError',
-  'OnnxDeviceLimitError',
-]);

@@ -47,17 +47,17 @@ const DEDUP_MAX_ELEMENTS = 16;
  */
 export class OnnxGraph {
   readonly name: string;
-  private readonly defined = new Set<string>();
+  readonly #defined = new Set<string>();
   /** Value name -> index in `nodes` of the node that writes it. */
-  private readonly producers = new Map<string, number>();
-  private readonly inputs: OnnxValueSpec[] = [];
-  private readonly outputs: OnnxValueSpec[] = [];
-  private readonly initializers: ProtoTensor[] = [];
-  private readonly nodes: ProtoNode[] = [];
-  private readonly constants = new Map<string, string>();
-  private readonly nodeNames = new Set<string>();
-  private readonly scopes = new Set<string>();
-  private readonly allowedOps: ReadonlySet<string> = new Set(ONNX_DEFAULTS.portableOps);
+  readonly #producers = new Map<string, number>();
+  readonly #inputs: OnnxValueSpec[] = [];
+  readonly #outputs: OnnxValueSpec[] = [];
+  readonly #initializers: ProtoTensor[] = [];
+  readonly #nodes: ProtoNode[] = [];
+  readonly #constants = new Map<string, string>();
+  readonly #nodeNames = new Set<string>();
+  readonly #scopes = new Set<string>();
+  readonly #allowedOps: ReadonlySet<string> = new Set(ONNX_DEFAULTS.portableOps);
 
   constructor(name: string) {
     if (!name) throw new OnnxGraphError('name', 'a graph needs a non-empty name');
@@ -67,11 +67,11 @@ export class OnnxGraph {
   /** Declares a graph input; returns its name. */
   input(name: string, type: OnnxElemType, dims: readonly OnnxDim[]): string {
     const field = `input "${name}"`;
-    this.checkFree(name, field);
+    this.#checkFree(name, field);
     checkElemType(type, `${field}.type`);
     checkDims(dims, `${field}.dims`, true);
-    this.defined.add(name);
-    this.inputs.push({ name, type, dims: [...dims] });
+    this.#defined.add(name);
+    this.#inputs.push({ name, type, dims: [...dims] });
     return name;
   }
 
@@ -81,7 +81,7 @@ export class OnnxGraph {
    */
   initializer(name: string, data: InitializerData, dims: readonly number[]): string {
     const field = `initializer "${name}"`;
-    this.checkFree(name, field);
+    this.#checkFree(name, field);
     checkDims(dims, `${field}.dims`, false);
     const size = dims.reduce((a, b) => a * b, 1);
     if (data.length !== size) {
@@ -92,8 +92,8 @@ export class OnnxGraph {
       const bad = data.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0) throw new OnnxGraphError(`${field}.data[${bad}]`, `${data[bad]} is not finite`);
     }
-    this.defined.add(name);
-    this.initializers.push({ name, dataType: dataTypeOf(data), dims: [...dims], raw: littleEndianBytes(data) });
+    this.#defined.add(name);
+    this.#initializers.push({ name, dataType: dataTypeOf(data), dims: [...dims], raw: littleEndianBytes(data) });
     return name;
   }
 
@@ -104,10 +104,10 @@ export class OnnxGraph {
   constant(data: InitializerData, dims: readonly number[], hint = 'const'): string {
     const small = data.length <= DEDUP_MAX_ELEMENTS;
     const key = small ? `${dataTypeOf(data)}|${dims.join(',')}|${Array.from(data, String).join(',')}` : '';
-    const known = key ? this.constants.get(key) : undefined;
+    const known = key ? this.#constants.get(key) : undefined;
     if (known !== undefined) return known;
     const name = this.initializer(this.freshName(hint), data, dims);
-    if (key) this.constants.set(key, name);
+    if (key) this.#constants.set(key, name);
     return name;
   }
 
@@ -116,14 +116,14 @@ export class OnnxGraph {
    * many auto-named outputs the op has (default 1). An input '' marks an omitted optional one.
    */
   node(opType: string, inputs: readonly string[], attrs?: Attrs, outputs: readonly string[] | number = 1): string[] {
-    const index = this.nodes.length;
+    const index = this.#nodes.length;
     const nodeName = this.freshName(opType);
     const where = `node ${nodeName}`;
-    if (!this.allowedOps.has(opType)) {
+    if (!this.#allowedOps.has(opType)) {
       throw new OnnxUnsupportedOpError(`${where}.opType`, opType, ONNX_DEFAULTS.portableOps);
     }
     inputs.forEach((name, i) => {
-      if (name !== '' && !this.defined.has(name)) throw new OnnxUnknownNameError(`${where}.inputs[${i}]`, name);
+      if (name !== '' && !this.#defined.has(name)) throw new OnnxUnknownNameError(`${where}.inputs[${i}]`, name);
     });
     const attributes = toProtoAttributes(attrs, where);
     let outNames: string[];
@@ -137,15 +137,15 @@ export class OnnxGraph {
       if (outNames.length === 0) throw new OnnxGraphError(`${where}.outputs`, 'a node needs at least one output');
     }
     outNames.forEach((name, i) => {
-      this.checkFree(name, `${where}.outputs[${i}]`);
+      this.#checkFree(name, `${where}.outputs[${i}]`);
       if (outNames.indexOf(name) !== i) throw new OnnxDuplicateNameError(`${where}.outputs[${i}]`, name);
     });
     for (const name of outNames) {
-      this.defined.add(name);
-      this.producers.set(name, index);
+      this.#defined.add(name);
+      this.#producers.set(name, index);
     }
-    this.nodeNames.add(nodeName);
-    this.nodes.push({ name: nodeName, opType, inputs: [...inputs], outputs: outNames, attributes });
+    this.#nodeNames.add(nodeName);
+    this.#nodes.push({ name: nodeName, opType, inputs: [...inputs], outputs: outNames, attributes });
     return outNames;
   }
 
@@ -157,23 +157,23 @@ export class OnnxGraph {
     const field = `output "${name}"`;
     checkElemType(type, `${field}.type`);
     checkDims(dims, `${field}.dims`, true);
-    if (this.outputs.some((o) => o.name === name)) throw new OnnxDuplicateNameError(field, name);
+    if (this.#outputs.some((o) => o.name === name)) throw new OnnxDuplicateNameError(field, name);
     if (from !== undefined && from !== name) {
-      if (!this.defined.has(from)) throw new OnnxUnknownNameError(`${field}.from`, from);
-      const producer = this.producers.get(from);
-      const isOutput = this.outputs.some((o) => o.name === from);
-      if (producer !== undefined && !isOutput) this.rename(from, name, producer, field);
+      if (!this.#defined.has(from)) throw new OnnxUnknownNameError(`${field}.from`, from);
+      const producer = this.#producers.get(from);
+      const isOutput = this.#outputs.some((o) => o.name === from);
+      if (producer !== undefined && !isOutput) this.#rename(from, name, producer, field);
       else this.node('Identity', [from], undefined, [name]);
-    } else if (!this.defined.has(name)) {
+    } else if (!this.#defined.has(name)) {
       throw new OnnxUnknownNameError(field, name);
     }
-    this.outputs.push({ name, type, dims: [...dims] });
+    this.#outputs.push({ name, type, dims: [...dims] });
     return name;
   }
 
   /** `prefix` if no value or node uses it yet, else `prefix_1`, `prefix_2`, ... */
   freshName(prefix: string): string {
-    const free = (s: string) => !this.defined.has(s) && !this.nodeNames.has(s);
+    const free = (s: string) => !this.#defined.has(s) && !this.#nodeNames.has(s);
     if (free(prefix)) return prefix;
     for (let k = 1; ; k++) if (free(`${prefix}_${k}`)) return `${prefix}_${k}`;
   }
@@ -184,19 +184,19 @@ export class OnnxGraph {
    */
   scope(kind: string): string {
     let name = kind;
-    for (let k = 1; this.scopes.has(name); k++) name = `${kind}_${k}`;
-    this.scopes.add(name);
+    for (let k = 1; this.#scopes.has(name); k++) name = `${kind}_${k}`;
+    this.#scopes.add(name);
     return name;
   }
 
   /** The graph's inputs and outputs as declared: what a release manifest lists for the model. */
   signature(): { inputs: OnnxValueSpec[]; outputs: OnnxValueSpec[] } {
     const copy = (v: OnnxValueSpec): OnnxValueSpec => ({ ...v, dims: [...v.dims] });
-    return { inputs: this.inputs.map(copy), outputs: this.outputs.map(copy) };
+    return { inputs: this.#inputs.map(copy), outputs: this.#outputs.map(copy) };
   }
 
   get nodeCount(): number {
-    return this.nodes.length;
+    return this.#nodes.length;
   }
 
   /** Serialises the model (ModelProto bytes), ready for `InferenceSession.create`. */
@@ -205,11 +205,11 @@ export class OnnxGraph {
       const why = `the layers are written for opset ${ONNX_DEFAULTS.opset}`;
       throw new OnnxGraphError('opset', `${String(options.opset)} is not supported; ${why}`);
     }
-    if (this.outputs.length === 0) {
+    if (this.#outputs.length === 0) {
       throw new OnnxGraphError('outputs', 'the graph has no outputs; declare them with output()');
     }
     // Every export passes here: no model leaves the pipeline that a default WebGPU device refuses.
-    checkDeviceLimits(this.nodes);
+    checkDeviceLimits(this.#nodes);
     const info = (v: OnnxValueSpec): ProtoValueInfo => ({ name: v.name, elemType: ELEM_CODES[v.type], dims: v.dims });
     return encodeModel({
       irVersion: ONNX_DEFAULTS.irVersion,
@@ -220,30 +220,30 @@ export class OnnxGraph {
       metadata: Object.entries(options.metadata ?? {}),
       graph: {
         name: this.name,
-        nodes: this.nodes,
-        initializers: this.initializers,
-        inputs: this.inputs.map(info),
-        outputs: this.outputs.map(info),
+        nodes: this.#nodes,
+        initializers: this.#initializers,
+        inputs: this.#inputs.map(info),
+        outputs: this.#outputs.map(info),
       },
     });
   }
 
   /** Throws unless `name` is a usable, unused value name. Callers add it once all checks pass. */
-  private checkFree(name: string, field: string): void {
+  #checkFree(name: string, field: string): void {
     if (typeof name !== 'string' || name === '') throw new OnnxGraphError(field, 'a value needs a non-empty name');
-    if (this.defined.has(name)) throw new OnnxDuplicateNameError(field, name);
+    if (this.#defined.has(name)) throw new OnnxDuplicateNameError(field, name);
   }
 
-  private rename(from: string, to: string, producer: number, field: string): void {
-    this.checkFree(to, field);
-    this.defined.add(to);
-    this.defined.delete(from);
-    this.producers.delete(from);
-    this.producers.set(to, producer);
+  #rename(from: string, to: string, producer: number, field: string): void {
+    this.#checkFree(to, field);
+    this.#defined.add(to);
+    this.#defined.delete(from);
+    this.#producers.delete(from);
+    this.#producers.set(to, producer);
     const swap = (names: readonly string[]) => names.map((n) => (n === from ? to : n));
-    for (let i = producer; i < this.nodes.length; i++) {
-      const n = this.nodes[i]!;
-      this.nodes[i] = { ...n, inputs: swap(n.inputs), outputs: swap(n.outputs) };
+    for (let i = producer; i < this.#nodes.length; i++) {
+      const n = this.#nodes[i]!;
+      this.#nodes[i] = { ...n, inputs: swap(n.inputs), outputs: swap(n.outputs) };
     }
   }
 }

@@ -17,27 +17,27 @@ const WIRE_LEN = 2;
 const textEncoder = new TextEncoder();
 
 export class ProtoWriter {
-  private readonly chunks: Uint8Array[] = [];
+  readonly #chunks: Uint8Array[] = [];
   /** Small scalars collect here and are flushed as one chunk before any large one is appended. */
-  private scratch: number[] = [];
-  private bytes = 0;
+  #scratch: number[] = [];
+  #bytes = 0;
 
   get length(): number {
-    return this.bytes + this.scratch.length;
+    return this.#bytes + this.#scratch.length;
   }
 
   /** int32, int64, enum and bool fields. Negative numbers take ten bytes, as protobuf requires. */
   varint(field: number, value: number | bigint): this {
-    this.tag(field, WIRE_VARINT);
-    this.rawVarint(value);
+    this.#tag(field, WIRE_VARINT);
+    this.#rawVarint(value);
     return this;
   }
 
   float(field: number, value: number): this {
-    this.tag(field, WIRE_FIXED32);
+    this.#tag(field, WIRE_FIXED32);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, value, true);
-    for (const x of b) this.scratch.push(x);
+    for (const x of b) this.#scratch.push(x);
     return this;
   }
 
@@ -46,67 +46,67 @@ export class ProtoWriter {
   }
 
   bytesField(field: number, value: Uint8Array): this {
-    this.tag(field, WIRE_LEN);
-    this.rawVarint(value.length);
-    this.append(value);
+    this.#tag(field, WIRE_LEN);
+    this.#rawVarint(value.length);
+    this.#append(value);
     return this;
   }
 
   /** An embedded message: its chunks are adopted, not copied. */
   message(field: number, child: ProtoWriter): this {
-    this.tag(field, WIRE_LEN);
-    this.rawVarint(child.length);
-    child.flush();
-    for (const c of child.chunks) this.append(c);
+    this.#tag(field, WIRE_LEN);
+    this.#rawVarint(child.length);
+    child.#flush();
+    for (const c of child.#chunks) this.#append(c);
     return this;
   }
 
   /** The encoded message as one contiguous array (the only full copy). */
   finish(): Uint8Array {
-    this.flush();
-    const out = new Uint8Array(this.bytes);
+    this.#flush();
+    const out = new Uint8Array(this.#bytes);
     let at = 0;
-    for (const c of this.chunks) {
+    for (const c of this.#chunks) {
       out.set(c, at);
       at += c.length;
     }
     return out;
   }
 
-  private tag(field: number, wire: number): void {
+  #tag(field: number, wire: number): void {
     // Field numbers in onnx.proto are below 2^28, so `field << 3` stays a positive int32.
-    this.rawVarint((field << 3) | wire);
+    this.#rawVarint((field << 3) | wire);
   }
 
-  private rawVarint(value: number | bigint): void {
+  #rawVarint(value: number | bigint): void {
     if (typeof value === 'number' && value >= 0 && value < 2 ** 31) {
       let v = value;
       while (v > 0x7f) {
-        this.scratch.push((v & 0x7f) | 0x80);
+        this.#scratch.push((v & 0x7f) | 0x80);
         v >>>= 7;
       }
-      this.scratch.push(v);
+      this.#scratch.push(v);
       return;
     }
     // Large or negative: two's complement over 64 bits, as int64 fields are encoded.
     let v = BigInt.asUintN(64, BigInt(value));
     while (v > 0x7fn) {
-      this.scratch.push(Number(v & 0x7fn) | 0x80);
+      this.#scratch.push(Number(v & 0x7fn) | 0x80);
       v >>= 7n;
     }
-    this.scratch.push(Number(v));
+    this.#scratch.push(Number(v));
   }
 
-  private append(chunk: Uint8Array): void {
-    this.flush();
-    this.chunks.push(chunk);
-    this.bytes += chunk.length;
+  #append(chunk: Uint8Array): void {
+    this.#flush();
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
   }
 
-  private flush(): void {
-    if (this.scratch.length === 0) return;
-    this.chunks.push(Uint8Array.from(this.scratch));
-    this.bytes += this.scratch.length;
-    this.scratch = [];
+  #flush(): void {
+    if (this.#scratch.length === 0) return;
+    this.#chunks.push(Uint8Array.from(this.#scratch));
+    this.#bytes += this.#scratch.length;
+    this.#scratch = [];
   }
 }

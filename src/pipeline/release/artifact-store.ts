@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { ArtifactRef } from '../../core/release/index.ts';
-import { ReleaseIntegrityError } from './errors.ts';
+import { ReleaseIntegrityError } from '../../core/release/errors.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RELEASES_DIR = 'releases';

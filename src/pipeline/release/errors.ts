@@ -21,23 +21,6 @@ export function asReleaseInputError(e: unknown): unknown {
   return new ReleaseInputError(e.field, message, { cause: e });
 }
 
-export type ReleaseIntegrityReason = 'missing' | 'size' | 'sha256' | 'undecodable' | 'mismatch' | 'unsupported-url';
-
-/**
- * An artifact on disk is not what the manifest says: missing, wrong size or hash, a shard that
- * does not decode or does not match the manifest (cluster, dim, items). `artifact` names it.
- */
-export class ReleaseIntegrityError extends OndeckError {
-  override name = 'ReleaseIntegrityError';
-  readonly artifact: string;
-  readonly reason: ReleaseIntegrityReason;
-  constructor(artifact: string, reason: ReleaseIntegrityReason, message: string, options?: { cause?: unknown }) {
-    super(`artifact "${artifact}" ${reason}: ${message}`, options);
-    this.artifact = artifact;
-    this.reason = reason;
-  }
-}
-
 /** No current manifest in the output folder, or no saved manifest for the release id asked for. */
 export class ReleaseNotFoundError extends OndeckError {
   override name = 'ReleaseNotFoundError';
@@ -57,11 +40,3 @@ export class ReleaseConflictError extends OndeckError {
     this.releaseId = releaseId;
   }
 }
-
-export const RELEASE_ERROR_NAMES: readonly string[] = Object.freeze([
-  'KMeansError',
-  'ReleaseInputError',
-  'ReleaseIntegrityError',
-  'ReleaseNotFoundError',
-  'ReleaseConflictError',
-]);

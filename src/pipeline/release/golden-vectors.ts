@@ -7,7 +7,7 @@
  * the encoded shards (shardItemRecord), histories of those items, buildFeatureTensors of
  * src/core at the release's creation time. So they follow whatever feature spec the release
  * has, and nothing here knows a feature by name. The outputs are the exported ONNX models run
- * by onnxruntime in Node (equal to the trainer's within 1e-5, test/unit/export-parity.test.ts).
+ * by onnxruntime in Node (equal to the trainer's within 1e-5, test/unit/pipeline/export-parity.test.ts).
  */
 import { buildFeatureTensors, tensorLayout, type FeatureRow, type FeatureSpec, type FeatureTensor, type HistoryEntry } from '../../core/features/index.ts';
 import { categoryVocab, shardItemRecord, type ShardItemRecord } from '../../core/feed/index.ts';

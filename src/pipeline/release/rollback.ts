@@ -15,7 +15,8 @@ import type { ReleaseManifest } from '../../core/release/index.ts';
 import { name as nameSchema, parseWith } from '../../core/validation.ts';
 import { MANIFEST_FILE, RELEASES_DIR, readVerified, replaceAtomically } from './artifact-store.ts';
 import { DRIFT_FILE_SUFFIX } from './drift-baseline.ts';
-import { ReleaseIntegrityError, ReleaseNotFoundError, asReleaseInputError } from './errors.ts';
+import { ReleaseIntegrityError } from '../../core/release/errors.ts';
+import { ReleaseNotFoundError, asReleaseInputError } from './errors.ts';
 import { nextSequence, signManifest, verifyManifestSignature, type ReleaseSigningKey } from './signing.ts';
 import { parseManifestText } from './verify-release.ts';
 

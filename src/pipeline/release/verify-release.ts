@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { HEAD_CLUSTER, parseManifest, type ArtifactRef, type ReleaseManifest } from '../../core/release/index.ts';
 import { decodeShard, type Shard } from '../../core/shard/index.ts';
 import { MANIFEST_FILE, readVerified } from './artifact-store.ts';
-import { ReleaseIntegrityError, ReleaseNotFoundError } from './errors.ts';
+import { ReleaseIntegrityError } from '../../core/release/errors.ts';
+import { ReleaseNotFoundError } from './errors.ts';
 
 export interface ReleaseSummary {
   releaseId: string;

@@ -1,5 +1,5 @@
 import { ratio } from './format.ts';
-import type { FeedMetrics, FeedResults, Metric, RankingResults, RetrievalResults } from './report-json.ts';
+import type { FeedQualityMetrics, FeedResults, Metric, RankingResults, RetrievalResults } from './report-json.ts';
 
 /** One model-vs-baseline comparison; `metric` is a ready label, the rest is structure. */
 export interface HeadlineRow {
@@ -70,7 +70,7 @@ export const FEED_BASELINES: readonly FeedKey[] = Object.freeze(['twoTower', 'ea
 export interface FeedRow {
   key: FeedKey;
   name: string;
-  metrics: FeedMetrics;
+  metrics: FeedQualityMetrics;
 }
 
 /**
@@ -78,7 +78,7 @@ export interface FeedRow {
  * which every report has.
  */
 export function feedRows(feed: FeedResults): FeedRow[] {
-  const metricsOf: Record<FeedKey, FeedMetrics | undefined> = {
+  const metricsOf: Record<FeedKey, FeedQualityMetrics | undefined> = {
     served: feed.served,
     ranked: feed.ranked ?? feed.dcn,
     twoTower: feed.twoTower,

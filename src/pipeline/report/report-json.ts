@@ -27,8 +27,8 @@ export interface RankingMetrics {
   [metric: string]: Metric;
 }
 
-/** The whole feed after re-ranking; extras such as coverage and diversity go beside these. */
-export interface FeedMetrics {
+/** Offline ranking quality of the whole feed after re-ranking (NDCG, precision, MAP at 10); extras such as coverage and diversity go beside these. */
+export interface FeedQualityMetrics {
   'ndcg@10': Metric;
   'precision@10': Metric;
   'map@10': Metric;
@@ -53,13 +53,13 @@ export interface RankingResults {
  * the rest are baselines: `twoTower` (retrieval alone), `ease`, `itemKnn`, `popularity`.
  */
 export interface FeedResults {
-  served: FeedMetrics;
-  dcn: FeedMetrics;
-  popularity: FeedMetrics;
-  ranked?: FeedMetrics;
-  twoTower?: FeedMetrics;
-  ease?: FeedMetrics;
-  itemKnn?: FeedMetrics;
+  served: FeedQualityMetrics;
+  dcn: FeedQualityMetrics;
+  popularity: FeedQualityMetrics;
+  ranked?: FeedQualityMetrics;
+  twoTower?: FeedQualityMetrics;
+  ease?: FeedQualityMetrics;
+  itemKnn?: FeedQualityMetrics;
 }
 
 export interface DatasetSummary {

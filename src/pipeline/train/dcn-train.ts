@@ -11,7 +11,7 @@ import { ensureTrainingBackend } from './backend.ts';
 import { dcnLogits, dcnVariables, forwardDcn, type DcnParams } from './dcn.ts';
 import { FIT_DEFAULTS } from './defaults.ts';
 import { TrainInputError } from './errors.ts';
-import { fit, optimizerStep, resolveFitOptions, type FitOptions, type TrainResult } from './fit.ts';
+import { fit, resolveFitOptions, type FitOptions, type TrainResult } from './fit.ts';
 import { bceWithLogits } from './losses.ts';
 import { checkFeatureTensors, selectRows, sliceRows, toTfInputs, type FeatureTensors } from './model-inputs.ts';
 
@@ -54,16 +54,6 @@ export function dcnLossParts(p: DcnParams, batch: DcnBatch): DcnLossParts {
   const watch = tf.div(tf.sum(perRow), tf.maximum(tf.sum(batch.clicks), tf.scalar(1))) as tf.Scalar;
   const total = p.config.watchLossWeight === 0 ? click : (tf.add(click, tf.mul(watch, tf.scalar(p.config.watchLossWeight))) as tf.Scalar);
   return { total, click, watch };
-}
-
-/** The training loss of a batch (see the file comment). */
-export function dcnLoss(p: DcnParams, batch: DcnBatch): tf.Scalar {
-  return dcnLossParts(p, batch).total;
-}
-
-/** One Adam step on one batch; returns the batch loss before the update. */
-export function trainDcnStep(p: DcnParams, optimizer: tf.Optimizer, batch: DcnBatch): number {
-  return optimizerStep(optimizer, dcnVariables(p), () => dcnLoss(p, batch));
 }
 
 interface CheckedLabels {

@@ -29,10 +29,3 @@ export class TrainDivergedError extends OndeckError {
     this.step = step;
   }
 }
-
-export const TRAIN_ERROR_NAMES: readonly string[] = Object.freeze([
-  'TrainConfigError',
-  'TrainInputError',
-  'TrainBackendError',
-  'TrainDivergedError',
-]);

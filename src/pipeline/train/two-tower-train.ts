@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ensureTrainingBackend } from './backend.ts';
 import { FIT_DEFAULTS } from './defaults.ts';
 import { TrainInputError } from './errors.ts';
-import { fit, optimizerStep, type FitOptions, type TrainResult } from './fit.ts';
+import { fit, type FitOptions, type TrainResult } from './fit.ts';
 import { duplicateMask, inBatchSoftmaxLoss } from './losses.ts';
 import { checkFeatureTensors, selectRows, sliceRows, toTfInputs, type FeatureTensors, type ModelInput } from './model-inputs.ts';
 import { itemTower, twoTowerVariables, userTower, type TwoTowerParams } from './two-tower.ts';
@@ -65,10 +65,6 @@ export function twoTowerLoss(p: TwoTowerParams, batch: TwoTowerBatch): tf.Scalar
     logQ: batch.logQ && p.config.logQCorrection ? tf.tensor1d(batch.logQ) : null,
     mask: mask ? tf.tensor2d(mask, [b, b]) : null,
   });
-}
-
-export function trainTwoTowerStep(p: TwoTowerParams, optimizer: tf.Optimizer, batch: TwoTowerBatch): number {
-  return optimizerStep(optimizer, twoTowerVariables(p), () => twoTowerLoss(p, batch));
 }
 
 /**

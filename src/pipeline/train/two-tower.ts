@@ -148,21 +148,6 @@ export function itemTower(p: TwoTowerParams, inputs: Readonly<Record<string, tf.
   return l2Normalize(applyStack(embedParts(p.itemLayout, p.tables, inputs), p.item, true));
 }
 
-export interface TwoTowerOutputs {
-  user: tf.Tensor2D;
-  item: tf.Tensor2D;
-  /** u_i·v_i / temperature of each row's own (user, item) pair, [N]. */
-  score: tf.Tensor1D;
-}
-
-/** Inference on rows that each hold a user and an item. */
-export function forwardTwoTower(p: TwoTowerParams, inputs: Readonly<Record<string, tf.Tensor>>): TwoTowerOutputs {
-  const user = userTower(p, inputs);
-  const item = itemTower(p, inputs);
-  const score = tf.div(tf.sum(tf.mul(user, item), 1), tf.scalar(p.config.temperature)) as tf.Tensor1D;
-  return { user, item, score };
-}
-
 export function twoTowerVariables(p: TwoTowerParams): tf.Variable[] {
   return [...p.tables.values(), ...denseVariables(p.user), ...denseVariables(p.item)];
 }

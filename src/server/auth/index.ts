@@ -1,5 +1,3 @@
-export { authenticate, secretMatches } from './authenticate.ts';
-export type { AuthConfig, Principal } from './authenticate.ts';
-export { issueToken, tokenKey, verifyToken } from './device-token.ts';
-export type { TokenClaims } from './device-token.ts';
-export { limitIp, limitTokenIssue, requireSecret, requireWriter } from './guards.ts';
+export type { Principal } from './authenticate.ts';
+export { issueToken } from './device-token.ts';
+export { limitTokenIssue, requireSecret, requireWriter } from './guards.ts';

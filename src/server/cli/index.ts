@@ -1,4 +1,4 @@
-export { DEFAULT_DB, SERVE_USAGE, ServeOptionError, parseServeArgs } from './serve-args.ts';
+export { SERVE_USAGE, ServeOptionError, parseServeArgs } from './serve-args.ts';
 export type { ServeArgs } from './serve-args.ts';
 export { loadOrCreateSecretKey, secretKeyFile } from './secret-key-file.ts';
 export { serverOptionsOf, tokenSecretFile } from './server-options.ts';

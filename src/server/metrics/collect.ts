@@ -7,7 +7,7 @@
 import type { ServerMetrics } from '../../core/sync/metrics.ts';
 import type { ServerContext } from '../context.ts';
 import { SERVER_DEFAULTS } from '../defaults.ts';
-import type { FeedMetrics, StoreStats } from '../store/types.ts';
+import type { FeedEngagement, StoreStats } from '../store/types.ts';
 import type { DriftCache } from './drift.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +21,7 @@ export interface CollectedMetrics {
 interface StoreFigures {
   at: number;
   stats: StoreStats;
-  feeds: FeedMetrics[];
+  feeds: FeedEngagement[];
   daily: ServerMetrics['daily'];
   releases: ServerMetrics['releases'];
 }
@@ -30,7 +30,7 @@ interface StoreFigures {
 export const OTHER_FEEDS = '(other)';
 
 /** The all-feeds row, then the `maxFeeds` feeds with the most impressions, then the rest summed. */
-export function capFeeds(feeds: readonly FeedMetrics[], maxFeeds: number): FeedMetrics[] {
+export function capFeeds(feeds: readonly FeedEngagement[], maxFeeds: number): FeedEngagement[] {
   const [all, ...rest] = feeds;
   if (!all || rest.length <= maxFeeds) return [...feeds];
   const ranked = [...rest].sort((a, b) => b.impressions - a.impressions || (a.feed < b.feed ? -1 : 1));
@@ -53,32 +53,35 @@ export function capFeeds(feeds: readonly FeedMetrics[], maxFeeds: number): FeedM
  * own writes; on a big store a busy ingest must not turn every metrics call into a recount.
  */
 export class StoreFigureCache {
-  private cached: { value: StoreFigures; generation: number } | null = null;
-  private pending: Promise<StoreFigures> | null = null;
+  #cached: { value: StoreFigures; generation: number } | null = null;
+  #pending: Promise<StoreFigures> | null = null;
   /** Recounts so far (tests assert that repeated calls do not query the store). */
   computations = 0;
+  readonly #ctx: ServerContext;
 
-  constructor(private readonly ctx: ServerContext) {}
+  constructor(ctx: ServerContext) {
+    this.#ctx = ctx;
+  }
 
   async get(): Promise<StoreFigures> {
-    const { now, metricsCache } = this.ctx.options;
-    const c = this.cached;
+    const { now, metricsCache } = this.#ctx.options;
+    const c = this.#cached;
     if (c) {
       const young = now() - c.value.at < metricsCache.cacheMs;
       // The recount reads counter rows only (events are counted into them), so their number is its cost.
       const small = c.value.stats.countRows < metricsCache.freshBelowRows;
-      const unchanged = c.generation === this.ctx.counters.generation;
+      const unchanged = c.generation === this.#ctx.counters.generation;
       if (young && (unchanged || !small)) return c.value;
     }
-    this.pending ??= this.compute().finally(() => {
-      this.pending = null;
+    this.#pending ??= this.#compute().finally(() => {
+      this.#pending = null;
     });
-    return this.pending;
+    return this.#pending;
   }
 
-  private async compute(): Promise<StoreFigures> {
-    const { store, now, metricsCache } = this.ctx.options;
-    const generation = this.ctx.counters.generation;
+  async #compute(): Promise<StoreFigures> {
+    const { store, now, metricsCache } = this.#ctx.options;
+    const generation = this.#ctx.counters.generation;
     const at = now();
     this.computations++;
     // From the window's first day to tomorrow: rows dated later were never a real device's.
@@ -87,10 +90,10 @@ export class StoreFigureCache {
       store.stats(),
       store.feedMetrics(window),
       store.dailyCounts(window),
-      this.ctx.releases ? this.ctx.releases.list() : Promise.resolve([]),
+      this.#ctx.releases ? this.#ctx.releases.list() : Promise.resolve([]),
     ]);
     const value = { at, stats, feeds: capFeeds(feeds, metricsCache.maxFeeds), daily, releases };
-    this.cached = { value, generation };
+    this.#cached = { value, generation };
     return value;
   }
 }

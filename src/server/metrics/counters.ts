@@ -4,7 +4,7 @@ export class IngestCounters {
   /** Events (pseudonymous) and counter rows (aggregate) stored. */
   events = 0;
   duplicates = 0;
-  private readonly rejections = new Map<string, number>();
+  readonly #rejections = new Map<string, number>();
 
   /** Bumped by every write of this process (a batch stored, an install deleted): the metrics cache compares it. */
   generation = 0;
@@ -24,7 +24,7 @@ export class IngestCounters {
   }
 
   reject(reason: string): void {
-    this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+    this.#rejections.set(reason, (this.#rejections.get(reason) ?? 0) + 1);
   }
 
   /** Rejections by reason; the usual reasons are always present, at 0 when none happened. */
@@ -32,7 +32,7 @@ export class IngestCounters {
     const out: Record<string, number> = { auth: 0, schema: 0, json: 0, size: 0, 'content-type': 0, rate: 0 };
     // Reasons added since (quota, conflict, deleted) appear once they happen, so the shape
     // dashboards and tests know stays as it was.
-    for (const [reason, n] of this.rejections) out[reason] = n;
+    for (const [reason, n] of this.#rejections) out[reason] = n;
     return out;
   }
 }

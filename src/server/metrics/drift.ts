@@ -10,34 +10,37 @@ import { SERVER_DEFAULTS } from '../defaults.ts';
 type Drift = ServerMetrics['drift'];
 
 export class DriftCache {
-  private cached: { releaseId: string; at: number; value: Drift } | null = null;
-  private pending: Promise<Drift> | null = null;
+  #cached: { releaseId: string; at: number; value: Drift } | null = null;
+  #pending: Promise<Drift> | null = null;
+  readonly #ctx: ServerContext;
 
-  constructor(private readonly ctx: ServerContext) {}
-
-  async get(releaseId: string | null): Promise<Drift> {
-    const { releases, options } = this.ctx;
-    if (!releases || releaseId === null) return null;
-    const now = options.now();
-    const c = this.cached;
-    if (c && c.releaseId === releaseId && now - c.at < SERVER_DEFAULTS.driftCacheMs) return c.value;
-    this.pending ??= this.compute(releases.root, releaseId, now).finally(() => {
-      this.pending = null;
-    });
-    return this.pending;
+  constructor(ctx: ServerContext) {
+    this.#ctx = ctx;
   }
 
-  private async compute(releaseDir: string, releaseId: string, now: number): Promise<Drift> {
+  async get(releaseId: string | null): Promise<Drift> {
+    const { releases, options } = this.#ctx;
+    if (!releases || releaseId === null) return null;
+    const now = options.now();
+    const c = this.#cached;
+    if (c && c.releaseId === releaseId && now - c.at < SERVER_DEFAULTS.driftCacheMs) return c.value;
+    this.#pending ??= this.#compute(releases.root, releaseId, now).finally(() => {
+      this.#pending = null;
+    });
+    return this.#pending;
+  }
+
+  async #compute(releaseDir: string, releaseId: string, now: number): Promise<Drift> {
     let value: Drift = null;
     try {
       // Loaded on first use: a server without releases never reads drift code.
       const { computeDrift } = await import('../drift/index.ts');
-      value = await computeDrift({ store: this.ctx.options.store, releaseDir, releaseId, now });
+      value = await computeDrift({ store: this.#ctx.options.store, releaseDir, releaseId, now });
     } catch (error) {
       // Metrics must answer even when drift cannot be computed (no baseline, a broken release).
-      this.ctx.options.onInternalError(error);
+      this.#ctx.options.onInternalError(error);
     }
-    this.cached = { releaseId, at: now, value };
+    this.#cached = { releaseId, at: now, value };
     return value;
   }
 }

@@ -15,17 +15,17 @@ function num(n: number): string {
 }
 
 class Exposition {
-  private lines: string[] = [];
+  #lines: string[] = [];
   family(name: string, type: 'counter' | 'gauge', help: string, samples: Array<[Record<string, string>, number]>): void {
-    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) {
       const keys = Object.keys(labels);
       const l = keys.length === 0 ? '' : `{${keys.map((k) => `${k}="${label(labels[k]!)}"`).join(',')}}`;
-      this.lines.push(`${name}${l} ${num(value)}`);
+      this.#lines.push(`${name}${l} ${num(value)}`);
     }
   }
   toString(): string {
-    return `${this.lines.join('\n')}\n`;
+    return `${this.#lines.join('\n')}\n`;
   }
 }
 

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseManifest } from '../../core/release/index.ts';
-import { NotFoundError, ReleaseUnavailableError } from '../errors.ts';
+import { NotFoundError, ReleaseUnavailableHttpError } from '../errors.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RELEASES_DIR = 'releases';
@@ -42,7 +42,7 @@ export interface ReleaseListing {
 /** Rewrites folder-relative artifact URLs to this server's artifact route, then validates. */
 export function serveManifest(raw: unknown, source: string): ServedManifest {
   if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { artifacts?: unknown }).artifacts)) {
-    throw new ReleaseUnavailableError(500, `${source} is not a release manifest (no artifacts list)`);
+    throw new ReleaseUnavailableHttpError(500, `${source} is not a release manifest (no artifacts list)`);
   }
   const m = raw as { artifacts: Array<Record<string, unknown>> };
   const artifacts = m.artifacts.map((a) => {
@@ -54,7 +54,7 @@ export function serveManifest(raw: unknown, source: string): ServedManifest {
   try {
     parsed = parseManifest(served);
   } catch (cause) {
-    throw new ReleaseUnavailableError(500, `${source} is not a valid release manifest: ${(cause as Error).message}`, { cause });
+    throw new ReleaseUnavailableHttpError(500, `${source} is not a valid release manifest: ${(cause as Error).message}`, { cause });
   }
   const body = `${JSON.stringify(served)}\n`;
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
@@ -63,9 +63,9 @@ export function serveManifest(raw: unknown, source: string): ServedManifest {
 
 export class ReleaseDir {
   readonly root: string;
-  private latestCache: { key: string; served: ServedManifest } | null = null;
-  private readonly byIdCache = new Map<string, ServedManifest>();
-  private artifactNames: Map<string, string> | null = null;
+  #latestCache: { key: string; served: ServedManifest } | null = null;
+  readonly #byIdCache = new Map<string, ServedManifest>();
+  #artifactNames: Map<string, string> | null = null;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -75,30 +75,30 @@ export class ReleaseDir {
   async latest(): Promise<ServedManifest> {
     const file = join(this.root, MANIFEST_FILE);
     const s = await stat(file).catch(() => null);
-    if (!s) throw new ReleaseUnavailableError(404, `no release published yet: the release folder has no ${MANIFEST_FILE} (run \`ondeck build\`)`);
+    if (!s) throw new ReleaseUnavailableHttpError(404, `no release published yet: the release folder has no ${MANIFEST_FILE} (run \`ondeck build\`)`);
     const key = `${s.ino}:${s.size}:${s.mtimeMs}`;
-    if (this.latestCache?.key === key) return this.latestCache.served;
+    if (this.#latestCache?.key === key) return this.#latestCache.served;
     const served = serveManifest(await readJson(file, MANIFEST_FILE), MANIFEST_FILE);
-    this.latestCache = { key, served };
+    this.#latestCache = { key, served };
     return served;
   }
 
   /** A release by id (releases/<id>.json); fixed once written, so cached for good. */
   async byId(releaseId: string): Promise<ServedManifest> {
     if (!RELEASE_ID_PATTERN.test(releaseId)) throw new NotFoundError(`no release "${releaseId.slice(0, 140)}": release ids are 1-128 of A-Z a-z 0-9 . _ : -`);
-    const cached = this.byIdCache.get(releaseId);
+    const cached = this.#byIdCache.get(releaseId);
     if (cached) return cached;
     const file = join(this.root, RELEASES_DIR, `${releaseId}.json`);
     const raw = await readJson(file, `${RELEASES_DIR}/${releaseId}.json`).catch((cause: unknown) => {
-      if (cause instanceof ReleaseUnavailableError) throw cause;
+      if (cause instanceof ReleaseUnavailableHttpError) throw cause;
       throw new NotFoundError(`no release "${releaseId}" in this server's release folder`);
     });
     // releases/ also holds other files per release (e.g. <id>.drift.json, the drift baseline).
     if ((raw as { format?: unknown } | null)?.format !== 'ondeck-release') throw new NotFoundError(`no release "${releaseId}" in this server's release folder`);
     const served = serveManifest(raw, `${RELEASES_DIR}/${releaseId}.json`);
-    if (served.releaseId !== releaseId) throw new ReleaseUnavailableError(500, `${RELEASES_DIR}/${releaseId}.json holds release "${served.releaseId}"`);
-    if (this.byIdCache.size > 256) this.byIdCache.clear();
-    this.byIdCache.set(releaseId, served);
+    if (served.releaseId !== releaseId) throw new ReleaseUnavailableHttpError(500, `${RELEASES_DIR}/${releaseId}.json holds release "${served.releaseId}"`);
+    if (this.#byIdCache.size > 256) this.#byIdCache.clear();
+    this.#byIdCache.set(releaseId, served);
     return served;
   }
 
@@ -109,7 +109,7 @@ export class ReleaseDir {
   async artifactFile(sha256: string, ext: string | undefined): Promise<{ path: string; size: number; ext: string } | null> {
     let name: string | undefined = ext === undefined ? undefined : `${sha256}.${ext}`;
     if (name === undefined) {
-      name = (await this.names(false)).get(sha256) ?? (await this.names(true)).get(sha256);
+      name = (await this.#names(false)).get(sha256) ?? (await this.#names(true)).get(sha256);
       if (name === undefined) return null;
     }
     const path = join(this.root, ARTIFACTS_DIR, name);
@@ -118,11 +118,11 @@ export class ReleaseDir {
     return { path, size: s.size, ext: name.slice(sha256.length + 1) };
   }
 
-  private async names(refresh: boolean): Promise<Map<string, string>> {
-    if (this.artifactNames && !refresh) return this.artifactNames;
+  async #names(refresh: boolean): Promise<Map<string, string>> {
+    if (this.#artifactNames && !refresh) return this.#artifactNames;
     const files = await readdir(join(this.root, ARTIFACTS_DIR)).catch(() => [] as string[]);
-    this.artifactNames = new Map(files.filter((f) => /^[0-9a-f]{64}(\.|$)/.test(f)).map((f) => [f.slice(0, 64), f]));
-    return this.artifactNames;
+    this.#artifactNames = new Map(files.filter((f) => /^[0-9a-f]{64}(\.|$)/.test(f)).map((f) => [f.slice(0, 64), f]));
+    return this.#artifactNames;
   }
 
   /** Releases of the folder, newest first; `current` marks the one manifest.json names. */
@@ -145,6 +145,6 @@ async function readJson(file: string, label: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ReleaseUnavailableError(500, `${label} is not valid JSON`, { cause });
+    throw new ReleaseUnavailableHttpError(500, `${label} is not valid JSON`, { cause });
   }
 }

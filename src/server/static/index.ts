@@ -14,7 +14,7 @@ import { NotFoundError, RequestValidationError } from '../errors.ts';
 import { etagMatches } from '../http/index.ts';
 import { CONTENT_TYPES } from './content-types.ts';
 
-export const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
   'cross-origin-resource-policy': 'same-origin',

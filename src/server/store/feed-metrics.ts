@@ -3,7 +3,7 @@
  * feed plus '*' for all feeds together, and the CTR, computed in one place.
  */
 import { clampRate } from './item-features.ts';
-import type { FeedMetrics } from './types.ts';
+import type { FeedEngagement } from './types.ts';
 
 export interface FeedSumRow {
   feed: string;
@@ -13,7 +13,7 @@ export interface FeedSumRow {
   watch_seconds: number;
 }
 
-export function feedMetricsOf(rows: readonly FeedSumRow[]): FeedMetrics[] {
+export function feedMetricsOf(rows: readonly FeedSumRow[]): FeedEngagement[] {
   const all: FeedSumRow = { feed: '*', impressions: 0, clicks: 0, watches: 0, watch_seconds: 0 };
   for (const r of rows) {
     all.impressions += r.impressions;

@@ -6,7 +6,7 @@ import { ServerConfigError } from '../errors.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 import type { FeatureStore } from './types.ts';
 
-export interface StoreLocation {
+interface StoreLocation {
   /** SQLite file; ':memory:' for a throwaway store. */
   db?: string;
   /** postgres://user:pass@host:port/db */
@@ -26,16 +26,5 @@ export async function openStore(location: StoreLocation): Promise<FeatureStore> 
 }
 
 export { openSqliteStore };
-export type {
-  DailyCount,
-  ExportedEvent,
-  FeatureStore,
-  FeedMetrics,
-  IngestResult,
-  ItemFeatureOptions,
-  ItemFeatures,
-  StoreStats,
-} from './types.ts';
-export { BatchConflictError, InstallDeletedError, InvalidBatchError, StoreClosedError } from './errors.ts';
-export { batchHash, installHash } from './batch-identity.ts';
-export { checkStorable, isCalendarDay } from './check-storable.ts';
+export type { FeatureStore } from './types.ts';
+

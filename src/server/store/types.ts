@@ -1,6 +1,6 @@
 /**
  * The feature store behind one interface; adapters: sqlite/ (better-sqlite3, embedded default)
- * and postgres/ (pg). One conformance suite (test/unit/store-conformance.ts) runs against both,
+ * and postgres/ (pg). One conformance suite (test/unit/server/store-conformance.test.ts) runs against both,
  * so a behaviour is either in this contract and tested on both, or it is a bug.
  */
 import type { EventBatch, SyncMode } from '../../core/sync/wire.ts';
@@ -50,8 +50,8 @@ export interface ItemFeatures {
   recentClicks: number;
 }
 
-/** Counts per feed (and overall under feed '*') for the online metrics. */
-export interface FeedMetrics {
+/** What users did with one feed online: impressions, clicks, CTR, watch time (overall under feed '*'). */
+export interface FeedEngagement {
   feed: string;
   impressions: number;
   clicks: number;
@@ -96,7 +96,7 @@ export interface FeatureStore {
    */
   deleteInstall(installId: string, at?: number): Promise<{ deleted: number }>;
   /** Counter sums of the days from the day of `since` to the day of `until` (default: no end). */
-  feedMetrics(options: { since: number; until?: number }): Promise<FeedMetrics[]>;
+  feedMetrics(options: { since: number; until?: number }): Promise<FeedEngagement[]>;
   dailyCounts(options: { since: number; until?: number }): Promise<DailyCount[]>;
   /**
    * Forgets batch ids received before `before` (at most `limit` of them per call), so replay

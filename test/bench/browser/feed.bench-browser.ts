@@ -5,7 +5,7 @@
 import { commands } from 'vitest/browser';
 import { expect, inject, it } from 'vitest';
 import type { BackendChoice, FeedOptions, RankingProvider } from '../../../src/core/feed/index.ts';
-import { FeedService } from '../../../workers/feed/index.ts';
+import { FeedService } from '../../../workers/feed/feed-service.ts';
 import { createFeed } from '../../../src/client/index.ts';
 
 type Stage = 'userVectorMs' | 'retrieveMs' | 'rankMs' | 'rerankMs';

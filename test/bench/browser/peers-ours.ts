@@ -7,7 +7,8 @@
 import type { RetrievalBackend } from '../../../src/core/feed/index.ts';
 import { decodeShard, scoreShard, type Shard } from '../../../src/core/shard/index.ts';
 import { topK } from '../../../src/core/vectors/index.ts';
-import { createRetriever, type Retriever, type SearchResult } from '../../../workers/retrieval/index.ts';
+import { createRetriever, type Retriever } from '../../../workers/retrieval/index.ts';
+import type { SearchResult } from '../../../workers/retrieval/types.ts';
 import { decodeAll, pause, recall, timing, type Catalogue, type ItemId, type Timing } from './peers-catalogue.ts';
 
 export interface OursResult {

@@ -10,7 +10,7 @@ import { Catalog } from '../../../workers/feed/catalog.ts';
 import { clusterProbe } from '../../../workers/feed/cluster-probe.ts';
 import { FEED_DEFAULTS } from '../../../workers/feed/defaults.ts';
 import { makeSnapshot, unknownSnapshot } from '../../../workers/history/snapshot.ts';
-import { bindTensors } from '../../../workers/ranking/feeds.ts';
+import { bindTensors } from '../../../workers/ranking/model-inputs.ts';
 import { createJsSession } from '../../../workers/ranking/js/index.ts';
 import { createReleaseStore } from '../../../workers/release/index.ts';
 

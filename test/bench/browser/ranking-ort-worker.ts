@@ -3,7 +3,8 @@
  * (workers/ranking: createModelRunner, configureOrt), as the feed worker runs it. One job per
  * worker: onnxruntime reads its thread count once.
  */
-import { configureOrt, createModelRunner, ortThreads } from '../../../workers/ranking/index.ts';
+import { configureOrt, createModelRunner } from '../../../workers/ranking/index.ts';
+import { ortThreads } from '../../../workers/ranking/configure-ort.ts';
 import { maxAbsDiff, timeRuns, type RankingJob, type RankingReply } from './ranking-messages.ts';
 
 addEventListener('message', (e: MessageEvent<RankingJob>) => {

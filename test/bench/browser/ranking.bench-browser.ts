@@ -9,7 +9,7 @@ import { buildFeatureTensors, type HistoryEntry } from '../../../src/core/featur
 import { categoryVocab, shardItemRecord } from '../../../src/core/feed/index.ts';
 import { parseManifest, shardArtifacts } from '../../../src/core/release/index.ts';
 import { decodeShard } from '../../../src/core/shard/index.ts';
-import { rankerRows } from '../../../workers/ranking/index.ts';
+import { rankerRows } from '../../../workers/ranking/ranker-rows.ts';
 import type { RankingJob, RankingReply } from './ranking-messages.ts';
 import { browserInfo, webGpuInfo } from './ranking-environment.ts';
 import type { RankingRun } from '../page-results.ts';

@@ -8,10 +8,10 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.ts';
 import { SERVER_DEFAULTS } from '../../defaults.ts';
-import { NotFoundError, ReleaseUnavailableError, RequestValidationError } from '../../errors.ts';
+import { NotFoundError, ReleaseUnavailableHttpError, RequestValidationError } from '../../errors.ts';
 import { etagMatches } from '../../http/index.ts';
 
-export const ARTIFACT_NAME = /^([0-9a-f]{64})(?:\.([A-Za-z0-9]{1,16}))?$/;
+const ARTIFACT_NAME = /^([0-9a-f]{64})(?:\.([A-Za-z0-9]{1,16}))?$/;
 
 const TYPES: Readonly<Record<string, string>> = {
   json: 'application/json; charset=utf-8',
@@ -25,7 +25,7 @@ export function registerArtifactRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!match) {
       throw new RequestValidationError('file', 'must be a SHA-256 (64 lowercase hex digits), optionally followed by .<ext>');
     }
-    if (!ctx.releases) throw new ReleaseUnavailableError(404, 'this server has no release folder (start it with --release DIR)');
+    if (!ctx.releases) throw new ReleaseUnavailableHttpError(404, 'this server has no release folder (start it with --release DIR)');
     const sha256 = match[1]!;
     const found = await ctx.releases.artifactFile(sha256, match[2]);
     if (!found) throw new NotFoundError(`no artifact ${request.params.file}`);

@@ -75,4 +75,3 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ServerContext): v
   );
 }
 
-export { eventBatchSchema } from './schema.ts';

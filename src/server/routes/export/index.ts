@@ -18,7 +18,7 @@ interface ExportQuery {
 }
 
 /** `since` as ms since the epoch: digits are ms, anything else must be an ISO 8601 time. */
-export function parseSince(value: string | undefined): number {
+function parseSince(value: string | undefined): number {
   if (value === undefined || value === '') return 0;
   if (/^\d{1,16}$/.test(value)) return Number(value);
   const ms = Date.parse(value);

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../context.ts';
 import { SERVER_DEFAULTS } from '../../defaults.ts';
-import { ReleaseUnavailableError } from '../../errors.ts';
+import { ReleaseUnavailableHttpError } from '../../errors.ts';
 import { etagMatches } from '../../http/index.ts';
 import type { ReleaseDir, ServedManifest } from '../../releases/index.ts';
 
@@ -17,7 +17,7 @@ function send(request: FastifyRequest, reply: FastifyReply, m: ServedManifest, c
 }
 
 function dir(ctx: ServerContext): ReleaseDir {
-  if (!ctx.releases) throw new ReleaseUnavailableError(404, 'this server has no release folder (start it with --release DIR)');
+  if (!ctx.releases) throw new ReleaseUnavailableHttpError(404, 'this server has no release folder (start it with --release DIR)');
   return ctx.releases;
 }
 

@@ -2,7 +2,7 @@
  * The feature store on Postgres (pg Pool). Semantics are the sqlite adapter's, and the shared
  * pieces are the same code (day-counts.ts, item-features.ts): pseudonymous events are counted
  * into the same per-item, per-day rows as aggregate counters, and item features, feed metrics and
- * daily counts read those rows. One conformance suite (test/unit/store-conformance.test.ts) runs
+ * daily counts read those rows. One conformance suite (test/unit/server/store-conformance.test.ts) runs
  * against both adapters.
  *
  * Writes: an ingest is one statement (batch row, events and counters; see queries.ts), so it is
@@ -23,7 +23,7 @@ import type {
   DailyCount,
   ExportedEvent,
   FeatureStore,
-  FeedMetrics,
+  FeedEngagement,
   IngestResult,
   ItemFeatureOptions,
   ItemFeatures,
@@ -205,7 +205,7 @@ export class PostgresStore implements FeatureStore {
     }
   }
 
-  async feedMetrics(o: { since: number; until?: number }): Promise<FeedMetrics[]> {
+  async feedMetrics(o: { since: number; until?: number }): Promise<FeedEngagement[]> {
     const { rows } = await this.#pool.query<SumRow & { feed: string }>(FEED_SUMS, [dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)]);
     return feedMetricsOf(rows);
   }

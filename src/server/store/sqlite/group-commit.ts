@@ -25,26 +25,29 @@ interface Pending<I, R> {
 }
 
 export class GroupCommit<I, R> {
-  private queue: Array<Pending<I, R>> = [];
-  private scheduled = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  #queue: Array<Pending<I, R>> = [];
+  #scheduled = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #options: GroupCommitOptions<I, R>;
 
-  constructor(private readonly options: GroupCommitOptions<I, R>) {}
+  constructor(options: GroupCommitOptions<I, R>) {
+    this.#options = options;
+  }
 
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.options.maxGroup) {
-        if (this.timer !== null) clearTimeout(this.timer);
-        this.timer = null;
-        this.scheduled = true;
+      this.#queue.push({ item, resolve, reject });
+      if (this.#queue.length >= this.#options.maxGroup) {
+        if (this.#timer !== null) clearTimeout(this.#timer);
+        this.#timer = null;
+        this.#scheduled = true;
         setImmediate(() => this.flush());
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        const windowMs = this.options.windowMs ?? 0;
+      } else if (!this.#scheduled) {
+        this.#scheduled = true;
+        const windowMs = this.#options.windowMs ?? 0;
         if (windowMs > 0) {
-          this.timer = setTimeout(() => {
-            this.timer = null;
+          this.#timer = setTimeout(() => {
+            this.#timer = null;
             this.flush();
           }, windowMs);
         } else setImmediate(() => this.flush());
@@ -54,14 +57,14 @@ export class GroupCommit<I, R> {
 
   /** Commits everything queued now (also used by close()). */
   flush(): void {
-    this.scheduled = false;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.queue.length > 0) {
-      const group = this.queue.splice(0, this.options.maxGroup);
+    this.#scheduled = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    while (this.#queue.length > 0) {
+      const group = this.#queue.splice(0, this.#options.maxGroup);
       let outcomes;
       try {
-        outcomes = this.options.commit(group.map((p) => p.item));
+        outcomes = this.#options.commit(group.map((p) => p.item));
       } catch (error) {
         // The COMMIT itself failed (disk full, I/O error): nothing of the group is stored.
         for (const p of group) p.reject(error);

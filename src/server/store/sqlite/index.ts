@@ -1,2 +1,1 @@
 export { openSqliteStore } from './sqlite-store.ts';
-export { MIGRATIONS as SQLITE_MIGRATIONS } from './migrations.ts';

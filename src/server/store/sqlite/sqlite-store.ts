@@ -20,7 +20,7 @@ import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-c
 import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
-import type { DailyCount, ExportedEvent, FeatureStore, FeedMetrics, IngestResult, StoreStats } from '../types.ts';
+import type { DailyCount, ExportedEvent, FeatureStore, FeedEngagement, IngestResult, StoreStats } from '../types.ts';
 import { GroupCommit } from './group-commit.ts';
 import { runMigrations } from './migrations.ts';
 import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.ts';
@@ -106,25 +106,29 @@ function inChunks<T>(rows: readonly T[], fields: number, statement: (n: number) 
 
 class SqliteStore implements FeatureStore {
   readonly kind = 'sqlite' as const;
-  private duplicates = 0;
-  private closed = false;
-  private readonly ingestOne: (job: Job) => IngestResult;
-  private readonly group: GroupCommit<Job, IngestResult>;
+  #duplicates = 0;
+  #closed = false;
+  readonly #ingestOne: (job: Job) => IngestResult;
+  readonly #group: GroupCommit<Job, IngestResult>;
+  readonly #db: Database.Database;
+  readonly #st: Statements;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly st: Statements,
+    db: Database.Database,
+    st: Statements,
   ) {
+    this.#db = db;
+    this.#st = st;
     // Called inside the group's transaction, so better-sqlite3 makes it a savepoint.
-    this.ingestOne = db.transaction((job: Job) => this.write(job));
-    this.group = new GroupCommit<Job, IngestResult>({
+    this.#ingestOne = db.transaction((job: Job) => this.#write(job));
+    this.#group = new GroupCommit<Job, IngestResult>({
       maxGroup: MAX_GROUP,
       windowMs: GROUP_WINDOW_MS,
       commit: (jobs) =>
         db.transaction(() =>
           jobs.map((job) => {
             try {
-              return { ok: true as const, value: this.ingestOne(job) };
+              return { ok: true as const, value: this.#ingestOne(job) };
             } catch (error) {
               return { ok: false as const, error };
             }
@@ -134,60 +138,60 @@ class SqliteStore implements FeatureStore {
   }
 
   async migrate(): Promise<void> {
-    runMigrations(this.db);
+    runMigrations(this.#db);
   }
 
   ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
-    if (this.closed) return Promise.reject(new StoreClosedError());
+    if (this.#closed) return Promise.reject(new StoreClosedError());
     try {
       checkStorable(batch);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.group.submit({ batch, receivedAt }).then((r) => {
-      if (r.duplicate) this.duplicates++;
+    return this.#group.submit({ batch, receivedAt }).then((r) => {
+      if (r.duplicate) this.#duplicates++;
       return r;
     });
   }
 
-  private write({ batch, receivedAt }: Job): IngestResult {
+  #write({ batch, receivedAt }: Job): IngestResult {
     const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
     const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
-    if (installId !== null && this.st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
+    if (installId !== null && this.#st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
     const hash = batchHash(batch);
-    const claimed = this.st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored, hash);
+    const claimed = this.#st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored, hash);
     if (claimed.changes === 0) {
       // A replay carries the same body; a row from before hashes were kept (null) cannot tell.
-      const before = this.st.batchHashOf.get(batch.batchId) as { body_hash: string | null } | undefined;
+      const before = this.#st.batchHashOf.get(batch.batchId) as { body_hash: string | null } | undefined;
       if (before && before.body_hash !== null && before.body_hash !== hash) throw new BatchConflictError(batch.batchId);
       return { stored: 0, duplicate: true };
     }
     let rows: DayCounts[];
     if (batch.mode === 'pseudonymous') {
       const { installId, feed, releaseId, batchId } = batch;
-      inChunks(batch.events, EVENT_FIELDS, (n) => this.st.multi.insertEvents(n), (e, out) => {
+      inChunks(batch.events, EVENT_FIELDS, (n) => this.#st.multi.insertEvents(n), (e, out) => {
         out.push(installId, e.itemId, e.type, e.at, e.watchSeconds ?? null, e.watchFraction ?? null, feed, releaseId, batchId);
       });
       rows = countEvents(batch.events.map((e) => ({ item: e.itemId, type: e.type, at: e.at, feed, watchSeconds: e.watchSeconds, watchFraction: e.watchFraction })));
     } else {
       rows = countsOfAggregate(batch);
     }
-    this.addCounts(rows);
+    this.#addCounts(rows);
     return { stored, duplicate: false };
   }
 
-  private addCounts(rows: readonly DayCounts[]): void {
-    inChunks(rows, COUNT_FIELDS, (n) => this.st.multi.addCounts(n), (r, out) => {
+  #addCounts(rows: readonly DayCounts[]): void {
+    inChunks(rows, COUNT_FIELDS, (n) => this.#st.multi.addCounts(n), (r, out) => {
       out.push(r.item, r.day, r.feed, r.impressions, r.clicks, r.watches, r.likes, r.hides, r.skips, r.watchSeconds, r.watchFractionSum);
     });
   }
 
   async itemFeatures(options: Parameters<FeatureStore['itemFeatures']>[0]) {
-    return foldItemFeatures(this.st.itemDaySums.all() as ItemDaySums[], options);
+    return foldItemFeatures(this.#st.itemDaySums.all() as ItemDaySums[], options);
   }
 
   async exportEvents(o: { since: number; afterSeq: number; limit: number }): Promise<ExportedEvent[]> {
-    const rows = this.st.exportEvents.all(o.afterSeq, o.since, o.limit) as Array<{
+    const rows = this.#st.exportEvents.all(o.afterSeq, o.since, o.limit) as Array<{
       seq: number;
       install: string;
       item: string;
@@ -205,30 +209,30 @@ class SqliteStore implements FeatureStore {
   }
 
   async deleteInstall(installId: string, at = Date.now()): Promise<{ deleted: number }> {
-    if (this.closed) throw new StoreClosedError();
+    if (this.#closed) throw new StoreClosedError();
     // Flush first: a batch of this install that is queued but not committed must go too.
-    this.group.flush();
-    return this.db.transaction(() => {
-      this.st.addTombstone.run(installHash(installId), Math.round(at));
-      const events = this.st.eventsOfInstall.all(installId) as Array<{ item: string; type: EventType; at: number; feed: string; watch_seconds: number | null; watch_fraction: number | null }>;
+    this.#group.flush();
+    return this.#db.transaction(() => {
+      this.#st.addTombstone.run(installHash(installId), Math.round(at));
+      const events = this.#st.eventsOfInstall.all(installId) as Array<{ item: string; type: EventType; at: number; feed: string; watch_seconds: number | null; watch_fraction: number | null }>;
       // Its events were counted into the day counters; take them out again.
       const minus = countEvents(events.map((e) => ({ item: e.item, type: e.type, at: e.at, feed: e.feed, watchSeconds: e.watch_seconds, watchFraction: e.watch_fraction })), -1);
-      this.addCounts(minus);
-      for (const r of minus) this.st.dropEmptyCounts.run(r.item, r.day, r.feed);
-      const deleted = this.st.deleteEventsOfInstall.run(installId).changes;
-      this.st.deleteBatchesOfInstall.run(installId);
+      this.#addCounts(minus);
+      for (const r of minus) this.#st.dropEmptyCounts.run(r.item, r.day, r.feed);
+      const deleted = this.#st.deleteEventsOfInstall.run(installId).changes;
+      this.#st.deleteBatchesOfInstall.run(installId);
       return { deleted };
     })();
   }
 
-  async feedMetrics(o: { since: number; until?: number }): Promise<FeedMetrics[]> {
-    const rows = this.st.feedSums.all(dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)) as FeedSumRow[];
+  async feedMetrics(o: { since: number; until?: number }): Promise<FeedEngagement[]> {
+    const rows = this.#st.feedSums.all(dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)) as FeedSumRow[];
     return feedMetricsOf(rows);
   }
 
   async dailyCounts(o: { since: number; until?: number }): Promise<DailyCount[]> {
     const out: DailyCount[] = [];
-    for (const r of this.st.dailySums.all(dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)) as DailyRow[]) {
+    for (const r of this.#st.dailySums.all(dayOf(o.since), o.until === undefined ? NO_END_DAY : dayOf(o.until)) as DailyRow[]) {
       for (const [type, column] of DAILY_TYPES) {
         const count = r[column] as number;
         if (count !== 0) out.push({ day: r.day, type, count });
@@ -238,33 +242,33 @@ class SqliteStore implements FeatureStore {
   }
 
   async recentEvents(o: { since: number; limit: number }) {
-    const rows = this.st.recentEvents.all(o.since, o.limit) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
+    const rows = this.#st.recentEvents.all(o.since, o.limit) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
     return rows.map((r) => (r.watch_fraction === null ? { item: r.item, type: r.type, at: r.at } : { item: r.item, type: r.type, at: r.at, watchFraction: r.watch_fraction }));
   }
 
   async stats(): Promise<StoreStats> {
-    const s = this.st.stats.get() as { batches: number; events: number; countRows: number };
-    return { ...s, duplicates: this.duplicates };
+    const s = this.#st.stats.get() as { batches: number; events: number; countRows: number };
+    return { ...s, duplicates: this.#duplicates };
   }
 
   async ping(): Promise<void> {
-    this.st.ping.get();
+    this.#st.ping.get();
   }
 
   async expireBatches(o: { before: number; limit: number }): Promise<{ deleted: number }> {
-    if (this.closed) throw new StoreClosedError();
-    return { deleted: this.st.expireBatches.run(Math.floor(o.before), Math.max(0, Math.floor(o.limit))).changes };
+    if (this.#closed) throw new StoreClosedError();
+    return { deleted: this.#st.expireBatches.run(Math.floor(o.before), Math.max(0, Math.floor(o.limit))).changes };
   }
 
   async probeWrite(at: number): Promise<void> {
-    if (this.closed) throw new StoreClosedError();
-    this.db.transaction(() => this.st.probeWrite.run(Math.round(at)))();
+    if (this.#closed) throw new StoreClosedError();
+    this.#db.transaction(() => this.#st.probeWrite.run(Math.round(at)))();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.group.flush();
-    this.closed = true;
-    this.db.close();
+    if (this.#closed) return;
+    this.#group.flush();
+    this.#closed = true;
+    this.#db.close();
   }
 }

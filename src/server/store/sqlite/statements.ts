@@ -26,22 +26,25 @@ function values(rows: number, fields: number): string {
 
 /** Multi-row INSERT statements by row count, prepared on first use. */
 export class MultiRowInserts {
-  private readonly events = new Map<number, Database.Statement>();
-  private readonly counts = new Map<number, Database.Statement>();
-  constructor(private readonly db: Database.Database) {}
+  readonly #events = new Map<number, Database.Statement>();
+  readonly #counts = new Map<number, Database.Statement>();
+  readonly #db: Database.Database;
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
   insertEvents(rows: number): Database.Statement {
-    let st = this.events.get(rows);
+    let st = this.#events.get(rows);
     if (!st) {
-      st = this.db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${values(rows, EVENT_FIELDS)}`);
-      this.events.set(rows, st);
+      st = this.#db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${values(rows, EVENT_FIELDS)}`);
+      this.#events.set(rows, st);
     }
     return st;
   }
   addCounts(rows: number): Database.Statement {
-    let st = this.counts.get(rows);
+    let st = this.#counts.get(rows);
     if (!st) {
-      st = this.db.prepare(`INSERT INTO item_day_counts ${COUNT_COLUMNS} VALUES ${values(rows, COUNT_FIELDS)} ${ADD_ON_CONFLICT}`);
-      this.counts.set(rows, st);
+      st = this.#db.prepare(`INSERT INTO item_day_counts ${COUNT_COLUMNS} VALUES ${values(rows, COUNT_FIELDS)} ${ADD_ON_CONFLICT}`);
+      this.#counts.set(rows, st);
     }
     return st;
   }
