@@ -16,7 +16,7 @@ import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
 import { batchHash, installHash } from '../batch-identity.ts';
 import { checkStorable } from '../check-storable.ts';
-import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { countEvents, countsOfAggregate, dayStart, utcDay, type DayCounts } from '../day-counts.ts';
 import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
@@ -33,6 +33,9 @@ const MAX_GROUP = 64;
  * (p99 60 ms), 2 ms 36.5k (68 ms), 5 ms 40.7k (64 ms).
  */
 const GROUP_WINDOW_MS = 5;
+
+/** Events deleted per retention step (one transaction each), so one step never holds the file long. */
+const RETENTION_STEP = 20_000;
 
 const DAILY_TYPES: ReadonlyArray<[EventType, keyof DailyRow]> = [
   ['impression', 'impressions'],
@@ -254,6 +257,19 @@ class SqliteStore implements FeatureStore {
   async expireBatches(o: { before: number; limit: number }): Promise<{ deleted: number }> {
     if (this.closed) throw new StoreClosedError();
     return { deleted: this.st.expireBatches.run(Math.floor(o.before), Math.max(0, Math.floor(o.limit))).changes };
+  }
+
+  async dropEventsBefore(o: { before: number }): Promise<{ deleted: number }> {
+    const cutoff = dayStart(dayOf(o.before));
+    let deleted = 0;
+    for (;;) {
+      if (this.closed) throw new StoreClosedError();
+      // Each step is its own short transaction; ingests queued meanwhile commit in between.
+      const n = this.db.transaction(() => this.st.dropEventsBefore.run(cutoff, RETENTION_STEP).changes)();
+      deleted += n;
+      if (n < RETENTION_STEP) return { deleted };
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async probeWrite(at: number): Promise<void> {

@@ -73,6 +73,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     eventsOfInstall: db.prepare('SELECT item, type, at, feed, watch_seconds, watch_fraction FROM events WHERE install = ?'),
     deleteEventsOfInstall: db.prepare('DELETE FROM events WHERE install = ?'),
+    /** Retention, one bounded step: events before $1 (ms), at most $2 of them, oldest first. */
+    dropEventsBefore: db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ? ORDER BY at LIMIT ?)'),
     deleteBatchesOfInstall: db.prepare('DELETE FROM batches WHERE install_id = ?'),
     feedSums: db.prepare(`
       SELECT feed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches, SUM(watch_seconds) AS watch_seconds
