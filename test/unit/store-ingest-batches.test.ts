@@ -125,6 +125,16 @@ describe.each(ADAPTERS)('ingest batches: %s', (_kind, makePlace) => {
     expect(await store.ingest(bigBatch('batch-bad-0001', 'inst-2'), NOW)).toEqual({ stored: 1000, duplicate: false });
   });
 
+  it('stores ids with quotes, backslashes, braces, commas, spaces and the text NULL exactly as sent', async () => {
+    const store = await fresh();
+    const ids = ['say "hi"', 'back\\slash\\', '{a,b}', 'NULL', 'null', ' padded ', 'é 😀', "it's", ''.padEnd(256, 'x')];
+    const batch: PseudonymousBatch = { batchId: 'batch-odd-ids1', mode: 'pseudonymous', installId: 'inst "odd" \\', releaseId: null, feed: 'f,{}"', events: ids.map((itemId, i) => ({ type: 'watch', itemId, at: D + i, watchSeconds: i + 0.25, watchFraction: i === 0 ? 0 : 1 / i })) };
+    expect(await store.ingest(batch, NOW)).toEqual({ stored: ids.length, duplicate: false });
+    const back = await store.exportEvents({ since: 0, afterSeq: 0, limit: 100 });
+    expect(back.map((e) => [e.install, e.item, e.watchSeconds, e.watchFraction])).toEqual(ids.map((id, i) => ['inst "odd" \\', id, i + 0.25, i === 0 ? 0 : 1 / i]));
+    expect((await store.feedMetrics({ since: D })).map((m) => m.feed)).toContain('f,{}"');
+  });
+
   it('retention removes the events of whole days before the cutoff day and keeps the counters', async () => {
     const store = await fresh();
     await store.ingest(bigBatch('batch-ret-0001'), NOW);

@@ -31,7 +31,7 @@ import type {
 } from '../types.ts';
 import { POSTGRES_DEFAULTS } from './defaults.ts';
 import { PostgresUnavailableError } from './errors.ts';
-import { countColumns, eventColumns } from './ingest-rows.ts';
+import { countColumns, eventColumns, numberArray, textArray } from './ingest-rows.ts';
 import { runMigrations } from './migrations.ts';
 import { ENSURE_EVENT_DAYS, EVENT_PARTITIONS, dayNumber, quoteIdent } from './partitions.ts';
 import {
@@ -128,8 +128,8 @@ export class PostgresStore implements FeatureStore {
         text: INSERT_EVENTS,
         values: [
           batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored,
-          e.items, e.types, e.ats, e.watchSeconds, e.watchFractions,
-          c.items, c.days, ...c.values, installHash(batch.installId), hash,
+          textArray(e.items), textArray(e.types), numberArray(e.ats), numberArray(e.watchSeconds), numberArray(e.watchFractions),
+          textArray(c.items), textArray(c.days), ...c.values.map(numberArray), installHash(batch.installId), hash,
         ],
       };
       await this.#ensureDays(e.ats);
@@ -148,7 +148,7 @@ export class PostgresStore implements FeatureStore {
       stored = batch.counts.length;
       const c = countColumns(countsOfAggregate(batch));
       const { rows } = await this.#pool.query<IngestRow>({ name: 'ondeck-upsert-counts-v2', text: UPSERT_COUNTS, values: [
-        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, c.items, c.days, ...c.values, hash,
+        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, textArray(c.items), textArray(c.days), ...c.values.map(numberArray), hash,
       ] });
       outcome = rows[0]!;
     }
