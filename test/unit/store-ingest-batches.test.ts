@@ -100,9 +100,9 @@ describe.each(ADAPTERS)('ingest batches: %s', (_kind, makePlace) => {
     const store = await fresh();
     expect(await store.ingest(bigBatch('batch-good-001', 'inst-1'), NOW)).toEqual({ stored: 1000, duplicate: false });
     const bad = bigBatch('batch-bad-0001', 'inst-2');
-    // Row 700 of 1,000 (after several multi-row chunks went in): a watch time that is no number,
-    // as a caller that skipped the server's schema could send; both databases refuse to bind it.
-    bad.events[700] = { ...bad.events[700]!, watchSeconds: {} as unknown as number };
+    // Row 700 of 1,000 (after several multi-row chunks went in): no item id, as a caller that
+    // skipped the server's schema could send; both databases refuse it (item is NOT NULL).
+    bad.events[700] = { ...bad.events[700]!, itemId: null as unknown as string };
     const [g2, b, g3] = await Promise.allSettled([
       store.ingest(bigBatch('batch-good-002', 'inst-3'), NOW),
       store.ingest(bad, NOW),
@@ -133,6 +133,16 @@ describe.each(ADAPTERS)('ingest batches: %s', (_kind, makePlace) => {
     const back = await store.exportEvents({ since: 0, afterSeq: 0, limit: 100 });
     expect(back.map((e) => [e.install, e.item, e.watchSeconds, e.watchFraction])).toEqual(ids.map((id, i) => ['inst "odd" \\', id, i + 0.25, i === 0 ? 0 : 1 / i]));
     expect((await store.feedMetrics({ since: D })).map((m) => m.feed)).toContain('f,{}"');
+  });
+
+  it('refuses watch figures and counter values that are no finite number, naming the field, storing nothing', async () => {
+    const store = await fresh();
+    const base = bigBatch('batch-nan-0001');
+    await expect(store.ingest({ ...base, events: [base.events[0]!, { ...base.events[1]!, type: 'watch', watchSeconds: Number.NaN }] }, NOW)).rejects.toMatchObject({ name: 'InvalidBatchError', field: 'events[1].watchSeconds' });
+    await expect(store.ingest({ ...base, events: [{ ...base.events[0]!, type: 'watch', watchFraction: Infinity }] }, NOW)).rejects.toMatchObject({ name: 'InvalidBatchError', field: 'events[0].watchFraction' });
+    const counts = { itemId: 'x', day: '2024-05-10', impressions: 1, clicks: 0, watches: 0, likes: 0, hides: 0, skips: 0, watchSeconds: 0, watchFractionSum: 0 };
+    await expect(store.ingest({ batchId: 'batch-nan-0002', mode: 'aggregate', releaseId: null, feed: 'home', counts: [counts, { ...counts, clicks: -Infinity }] }, NOW)).rejects.toMatchObject({ name: 'InvalidBatchError', field: 'counts[1].clicks' });
+    expect(await store.stats()).toEqual({ batches: 0, duplicates: 0, events: 0, countRows: 0 });
   });
 
   it('retention removes the events of whole days before the cutoff day and keeps the counters', async () => {

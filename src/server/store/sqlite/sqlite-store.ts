@@ -66,6 +66,23 @@ interface Job {
   receivedAt: number;
 }
 
+interface Written {
+  result: IngestResult;
+  counts: readonly DayCounts[];
+}
+
+const COUNT_FIELDS_OF_ROW = ['impressions', 'clicks', 'watches', 'likes', 'hides', 'skips', 'watchSeconds', 'watchFractionSum'] as const;
+
+/** Adds day counter rows into `into`, keyed by item, day and feed. */
+function mergeCounts(into: Map<string, DayCounts>, rows: readonly DayCounts[]): void {
+  for (const r of rows) {
+    const key = `${r.item}\u0000${r.day}\u0000${r.feed}`;
+    const prev = into.get(key);
+    if (prev === undefined) into.set(key, { ...r });
+    else for (const f of COUNT_FIELDS_OF_ROW) prev[f] += r[f];
+  }
+}
+
 /** The last day a `until` bound can name: no bound. */
 const NO_END_DAY = '9999-12-31';
 
@@ -111,7 +128,7 @@ class SqliteStore implements FeatureStore {
   readonly kind = 'sqlite' as const;
   private duplicates = 0;
   private closed = false;
-  private readonly ingestOne: (job: Job) => IngestResult;
+  private readonly ingestOne: (job: Job) => Written;
   private readonly group: GroupCommit<Job, IngestResult>;
 
   constructor(
@@ -124,15 +141,23 @@ class SqliteStore implements FeatureStore {
       maxGroup: MAX_GROUP,
       windowMs: GROUP_WINDOW_MS,
       commit: (jobs) =>
-        db.transaction(() =>
-          jobs.map((job) => {
+        db.transaction(() => {
+          // The day counters of the whole group go in at the end, merged: one upsert per
+          // item-day-feed the group touched, not one per batch (check-storable.ts refused the
+          // values that could make it fail, so it cannot sink the batches written before it).
+          const counts = new Map<string, DayCounts>();
+          const outcomes = jobs.map((job) => {
             try {
-              return { ok: true as const, value: this.ingestOne(job) };
+              const written = this.ingestOne(job);
+              mergeCounts(counts, written.counts);
+              return { ok: true as const, value: written.result };
             } catch (error) {
               return { ok: false as const, error };
             }
-          }),
-        )(),
+          });
+          this.addCounts([...counts.values()]);
+          return outcomes;
+        })(),
     });
   }
 
@@ -153,7 +178,8 @@ class SqliteStore implements FeatureStore {
     });
   }
 
-  private write({ batch, receivedAt }: Job): IngestResult {
+  /** Writes the batch row and its events; returns the day counters it adds, for the group to write. */
+  private write({ batch, receivedAt }: Job): Written {
     const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
     const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
     if (installId !== null && this.st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
@@ -163,7 +189,7 @@ class SqliteStore implements FeatureStore {
       // A replay carries the same body; a row from before hashes were kept (null) cannot tell.
       const before = this.st.batchHashOf.get(batch.batchId) as { body_hash: string | null } | undefined;
       if (before && before.body_hash !== null && before.body_hash !== hash) throw new BatchConflictError(batch.batchId);
-      return { stored: 0, duplicate: true };
+      return { result: { stored: 0, duplicate: true }, counts: [] };
     }
     let rows: DayCounts[];
     if (batch.mode === 'pseudonymous') {
@@ -175,8 +201,7 @@ class SqliteStore implements FeatureStore {
     } else {
       rows = countsOfAggregate(batch);
     }
-    this.addCounts(rows);
-    return { stored, duplicate: false };
+    return { result: { stored, duplicate: false }, counts: rows };
   }
 
   private addCounts(rows: readonly DayCounts[]): void {

@@ -15,7 +15,7 @@ const ADD_ON_CONFLICT = `
     watch_fraction_sum = watch_fraction_sum + excluded.watch_fraction_sum`;
 
 /** Rows per multi-row INSERT: one statement step per chunk instead of one per row. */
-export const ROWS_PER_INSERT = 64;
+export const ROWS_PER_INSERT = 128;
 export const EVENT_FIELDS = 9;
 export const COUNT_FIELDS = 11;
 
