@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PseudonymousBatch, WireEvent } from '../../src/core/sync/index.ts';
 import { openPostgresStore } from '../../src/server/store/postgres/index.ts';
-import { openSqliteStore } from '../../src/server/store/sqlite/index.ts';
+import { openSqliteStore, openThreadedSqliteStore } from '../../src/server/store/sqlite/index.ts';
 import type { FeatureStore } from '../../src/server/store/types.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 
@@ -29,6 +29,13 @@ const ADAPTERS: Array<[string, () => Promise<Place>]> = [
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'ondeck-batches-'));
       return { open: () => openSqliteStore(join(dir, 'store.db')), dispose: () => rm(dir, { recursive: true, force: true }) };
+    },
+  ],
+  [
+    'sqlite on its own thread',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'ondeck-batches-'));
+      return { open: () => openThreadedSqliteStore(join(dir, 'store.db')), dispose: () => rm(dir, { recursive: true, force: true }) };
     },
   ],
   [
