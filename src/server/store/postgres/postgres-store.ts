@@ -6,7 +6,8 @@
  * against both adapters.
  *
  * Writes: an ingest is one statement (batch row, events and counters; see queries.ts), so it is
- * atomic and committed when the query resolves, in one round trip. Postgres's default
+ * atomic and committed when the query resolves, in one round trip; the first time this process
+ * meets a UTC day, one statement before it makes that day's event partition (partitions.ts). Postgres's default
  * synchronous_commit=on fsyncs the WAL before acknowledging, like the sqlite adapter's
  * synchronous=FULL: an acknowledged batch survives a crash.
  */

@@ -4,7 +4,9 @@
  * Durability: WAL with synchronous=FULL. With NORMAL, a WAL commit is not fsynced, so a power
  * cut can lose transactions that were already acknowledged; an acknowledged batch must survive,
  * so every commit syncs the WAL. Group commit (group-commit.ts) keeps that affordable: batches
- * arriving together share one transaction and one fsync.
+ * arriving together share one transaction and one fsync, each batch in its own savepoint, and
+ * the group's day counters are summed and upserted once, after its batches. The server opens this
+ * store on a thread of its own (threaded-store.ts); tests and tools may use it in-thread.
  *
  * Idempotency: the batch row is inserted first (INSERT OR IGNORE on its primary key) in the same
  * transaction as its events; when it was there already, nothing else is written.
