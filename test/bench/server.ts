@@ -32,11 +32,17 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** ONDECK_BENCH_SERVER_PROF=DIR: the server writes V8 CPU profiles there (one per thread). */
+function serverNodeArgs(): string[] {
+  const dir = process.env['ONDECK_BENCH_SERVER_PROF'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Starts `ondeck serve` and waits for its one stdout line. */
 async function startServer(args: readonly string[]): Promise<Server> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['src/cli/ondeck.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-ip', '0', '--rate-token', '0', '--quota-app', '0', '--quota-ip', '0', ...args],
+    [...serverNodeArgs(), 'src/cli/ondeck.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--rate-ip', '0', '--rate-token', '0', '--quota-app', '0', '--quota-ip', '0', ...args],
     { env: { ...process.env, ONDECK_SECRET_KEY: SECRET_KEY, ONDECK_APP_KEYS: APP_KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -16,10 +16,83 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** JSON.stringify of the keys seen, so each row does not quote its key names again. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < 1000) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+/**
+ * canonical() of an object whose values are all strings, numbers, booleans, null or undefined
+ * (every event and counter row the schema lets through), or null when it holds anything else:
+ * the same text, without the generic path's arrays and closures per row, as a 100-event batch
+ * is hashed on every ingest.
+ */
+function canonicalFlat(o: Record<string, unknown>): string | null {
+  const keys = Object.keys(o);
+  // Insertion sort: rows have a handful of keys, usually in sorted order already.
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    let text: string;
+    if (typeof v === 'string') text = JSON.stringify(v);
+    else if (typeof v === 'number') text = Number.isFinite(v) ? String(v) : 'null';
+    else if (typeof v === 'boolean' || v === null) text = String(v);
+    else return null;
+    out += first ? `${quotedKey(k)}:${text}` : `,${quotedKey(k)}:${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** canonical(rows), row by row through canonicalFlat where it applies. */
+function canonicalRows(rows: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const flat = r !== null && typeof r === 'object' && !Array.isArray(r) ? canonicalFlat(r as Record<string, unknown>) : null;
+    out += i > 0 ? `,${flat ?? canonical(r)}` : (flat ?? canonical(r));
+  }
+  return `${out}]`;
+}
+
 /** SHA-256 (hex) of the canonical body: mode, install, feed, release and every row. */
 export function batchHash(batch: EventBatch): string {
-  return createHash('sha256').update(canonical(batch)).digest('hex');
+  return createHash('sha256').update(batchText(batch)).digest('hex');
 }
+
+/** canonical(batch), with its rows (events or counts) through canonicalRows. */
+function batchText(batch: EventBatch): string {
+  const o = batch as unknown as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  let out = '{';
+  keys.forEach((k, i) => {
+    const v = o[k];
+    const text = (k === 'events' || k === 'counts') && Array.isArray(v) ? canonicalRows(v) : canonical(v);
+    out += `${i > 0 ? ',' : ''}${quotedKey(k)}:${text}`;
+  });
+  return `${out}}`;
+}
+
+/** The text batchHash digests, and the generic one it must equal (for the test that pins them). */
+export const hashedText = { batch: batchText, generic: canonical };
 
 /** SHA-256 (hex) of an install id, as its tombstone holds it. */
 export function installHash(installId: string): string {

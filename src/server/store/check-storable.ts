@@ -2,7 +2,8 @@
  * What both adapters refuse before writing, so they hold the same things: strings with NUL
  * (Postgres text cannot hold it) or lone UTF-16 surrogates (stored as U+FFFD by one adapter, so
  * a later lookup of the id misses), and days that are no calendar date (Postgres `date` refuses
- * 2023-02-31, SQLite text would keep it). The server's schema refuses them first, with the same
+ * 2023-02-31, SQLite text would keep it), and counter values or watch figures that are no finite
+ * number (they are summed into shared day counters, which NaN would poison). The server's schema refuses them first, with the same
  * field paths; this is the store's own guard for callers that are not the server.
  */
 import type { EventBatch } from '../../core/sync/wire.ts';
@@ -22,6 +23,14 @@ export function isCalendarDay(day: string): boolean {
   return d <= days;
 }
 
+/** Counters are summed into double columns: NaN or ±Infinity would poison every later sum. */
+function finite(field: string, value: unknown, optional: boolean): void {
+  if (optional && value == null) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidBatchError(field, 'must be a finite number');
+}
+
+const COUNT_NUMBERS = ['impressions', 'clicks', 'watches', 'likes', 'hides', 'skips', 'watchSeconds', 'watchFractionSum'] as const;
+
 function text(field: string, value: string | null | undefined): void {
   if (typeof value === 'string' && UNSTORABLE.test(value)) {
     throw new InvalidBatchError(field, 'must not contain NUL characters or unpaired UTF-16 surrogates');
@@ -37,11 +46,14 @@ export function checkStorable(batch: EventBatch): void {
     batch.events.forEach((e, i) => {
       text(`events[${i}].itemId`, e.itemId);
       if (!Number.isFinite(e.at)) throw new InvalidBatchError(`events[${i}].at`, 'must be a finite number of ms');
+      finite(`events[${i}].watchSeconds`, e.watchSeconds, true);
+      finite(`events[${i}].watchFraction`, e.watchFraction, true);
     });
   } else {
     batch.counts.forEach((c, i) => {
       text(`counts[${i}].itemId`, c.itemId);
       if (!isCalendarDay(c.day)) throw new InvalidBatchError(`counts[${i}].day`, 'must be a calendar day written YYYY-MM-DD');
+      for (const k of COUNT_NUMBERS) finite(`counts[${i}].${k}`, c[k], false);
     });
   }
 }

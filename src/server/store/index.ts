@@ -1,9 +1,10 @@
 /**
- * Opens the feature store the server was given: SQLite by default (embedded, one file), Postgres
- * when a URL is given. The Postgres adapter (and `pg`) is loaded only when asked for.
+ * Opens the feature store the server was given: SQLite by default (embedded, one file, on a
+ * thread of its own: sqlite/threaded-store.ts), Postgres when a URL is given. The Postgres
+ * adapter (and `pg`) is loaded only when asked for.
  */
 import { ServerConfigError } from '../errors.ts';
-import { openSqliteStore } from './sqlite/index.ts';
+import { openSqliteStore, openThreadedSqliteStore } from './sqlite/index.ts';
 import type { FeatureStore } from './types.ts';
 
 interface StoreLocation {
@@ -22,7 +23,9 @@ export async function openStore(location: StoreLocation): Promise<FeatureStore> 
     return openPostgresStore(location.postgres);
   }
   if (location.db === undefined) throw new ServerConfigError('store', 'give db (an SQLite file) or postgres (a URL)');
-  return openSqliteStore(location.db);
+  // The server's SQLite store runs on a thread of its own, so its synchronous work (inserts,
+  // fsync, metrics reads) overlaps HTTP work instead of stopping the event loop.
+  return openThreadedSqliteStore(location.db);
 }
 
 export { openSqliteStore };

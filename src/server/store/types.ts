@@ -103,6 +103,13 @@ export interface FeatureStore {
    * detection does not keep every id forever; returns how many went.
    */
   expireBatches(options: { before: number; limit: number }): Promise<{ deleted: number }>;
+  /**
+   * Retention: removes every pseudonymous event of the UTC days before the day of `before` (the
+   * events of that day itself stay), as whole days: the Postgres adapter drops those days'
+   * partitions; SQLite, which has none, deletes them in bounded steps. Day counters stay: they
+   * are the aggregate history the features and metrics read. Returns how many events went.
+   */
+  dropEventsBefore(options: { before: number }): Promise<{ deleted: number }>;
   /** Writes one row and commits it (for health checks): rejects when the store takes no writes. */
   probeWrite(at: number): Promise<void>;
   /**

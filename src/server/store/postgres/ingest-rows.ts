@@ -68,3 +68,32 @@ export function countColumns(rows: readonly DayCounts[]): CountColumns {
   }
   return cols;
 }
+
+/**
+ * A Postgres array literal of text values, for a `$n::text[]` parameter. pg would write the same
+ * literal from a JS array (every element quoted, `\` and `"` escaped), with two regular
+ * expressions per element; most ids need neither escape, so this checks once and skips them.
+ */
+export function textArray(values: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as string | null | undefined;
+    // null as pg writes it (NULL, which a NOT NULL column then refuses), not as the text "null".
+    const element = v == null ? 'NULL' : `"${NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v}"`;
+    out += i > 0 ? `,${element}` : element;
+  }
+  return `${out}}`;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/** A Postgres array literal of numbers (null as NULL), for `$n::bigint[]` or `$n::float8[]`. */
+export function numberArray(values: ReadonlyArray<number | null>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // String(v) as pg writes it; anything not a number is left for Postgres to refuse.
+    out += `${i > 0 ? ',' : ''}${v == null ? 'NULL' : String(v)}`;
+  }
+  return `${out}}`;
+}

@@ -7,6 +7,7 @@
  * noisy, possibly fractional or negative counts (see WireCounts), and their sums stay unbiased.
  */
 import type { Pool } from 'pg';
+import { EVENTS_BY_DAY } from './partitions.ts';
 
 export interface Migration {
   version: number;
@@ -77,6 +78,11 @@ export const MIGRATIONS: readonly Migration[] = [
         at bigint NOT NULL
       );
     `,
+  },
+  {
+    version: 3,
+    description: 'events partitioned by UTC day (RANGE on at), existing rows moved; counter pages keep room for HOT updates',
+    sql: EVENTS_BY_DAY,
   },
 ];
 

@@ -6,7 +6,8 @@
  * against both adapters.
  *
  * Writes: an ingest is one statement (batch row, events and counters; see queries.ts), so it is
- * atomic and committed when the query resolves, in one round trip. Postgres's default
+ * atomic and committed when the query resolves, in one round trip; the first time this process
+ * meets a UTC day, one statement before it makes that day's event partition (partitions.ts). Postgres's default
  * synchronous_commit=on fsyncs the WAL before acknowledging, like the sqlite adapter's
  * synchronous=FULL: an acknowledged batch survives a crash.
  */
@@ -31,8 +32,9 @@ import type {
 } from '../types.ts';
 import { POSTGRES_DEFAULTS } from './defaults.ts';
 import { PostgresUnavailableError } from './errors.ts';
-import { countColumns, eventColumns } from './ingest-rows.ts';
+import { countColumns, eventColumns, numberArray, textArray } from './ingest-rows.ts';
 import { runMigrations } from './migrations.ts';
+import { ENSURE_EVENT_DAYS, EVENT_PARTITIONS, dayNumber, quoteIdent } from './partitions.ts';
 import {
   ADD_COUNTS,
   ADD_TOMBSTONE,
@@ -62,6 +64,9 @@ const DAILY_TYPES: ReadonlyArray<[EventType, 'impressions' | 'clicks' | 'watches
   ['hide', 'hides'],
   ['skip', 'skips'],
 ];
+
+/** Postgres's code for a row that no partition takes (its day's partition was dropped meanwhile). */
+const NO_PARTITION = '23514';
 
 /** Query parameters in ms are clamped to a JS Date's range (±8.64e15), which bigint holds. */
 function clampMs(ms: number): number {
@@ -95,6 +100,8 @@ export class PostgresStore implements FeatureStore {
   #closed = false;
   /** Replays acknowledged by this process, as the sqlite adapter counts them (not persisted). */
   #duplicates = 0;
+  /** Day numbers whose event partition this process knows to exist (created or seen). */
+  readonly #days = new Set<number>();
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -117,17 +124,32 @@ export class PostgresStore implements FeatureStore {
       const c = countColumns(
         countEvents(batch.events.map((x) => ({ item: x.itemId, type: x.type, at: x.at, feed: batch.feed, watchSeconds: x.watchSeconds, watchFraction: x.watchFraction }))),
       );
-      const { rows } = await this.#pool.query<IngestRow>({ name: 'ondeck-insert-events-v2', text: INSERT_EVENTS, values: [
-        batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored,
-        e.items, e.types, e.ats, e.watchSeconds, e.watchFractions,
-        c.items, c.days, ...c.values, installHash(batch.installId), hash,
-      ] });
+      const query = {
+        name: 'ondeck-insert-events-v3',
+        text: INSERT_EVENTS,
+        values: [
+          batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored,
+          textArray(e.items), textArray(e.types), numberArray(e.ats), numberArray(e.watchSeconds), numberArray(e.watchFractions),
+          textArray(c.items), textArray(c.days), ...c.values.map(numberArray), installHash(batch.installId), hash,
+        ],
+      };
+      await this.#ensureDays(e.ats);
+      let rows: IngestRow[];
+      try {
+        ({ rows } = await this.#pool.query<IngestRow>(query));
+      } catch (err) {
+        // Another process's retention dropped a day this process had seen: create it again, once.
+        if ((err as { code?: string }).code !== NO_PARTITION) throw err;
+        this.#days.clear();
+        await this.#ensureDays(e.ats);
+        ({ rows } = await this.#pool.query<IngestRow>(query));
+      }
       outcome = rows[0]!;
     } else {
       stored = batch.counts.length;
       const c = countColumns(countsOfAggregate(batch));
       const { rows } = await this.#pool.query<IngestRow>({ name: 'ondeck-upsert-counts-v2', text: UPSERT_COUNTS, values: [
-        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, c.items, c.days, ...c.values, hash,
+        batch.batchId, release, batch.feed, Math.round(receivedAt), stored, textArray(c.items), textArray(c.days), ...c.values.map(numberArray), hash,
       ] });
       outcome = rows[0]!;
     }
@@ -138,6 +160,46 @@ export class PostgresStore implements FeatureStore {
     if (prev !== null && prev !== hash) throw new BatchConflictError(batch.batchId);
     this.#duplicates++;
     return { stored: 0, duplicate: true };
+  }
+
+  /** Creates the day partitions these event times need and this process has not seen yet. */
+  async #ensureDays(ats: readonly number[]): Promise<void> {
+    let missing: number[] | null = null;
+    for (const at of ats) {
+      const d = dayNumber(at);
+      if (!this.#days.has(d) && !missing?.includes(d)) (missing ??= []).push(d);
+    }
+    if (missing === null) return;
+    await this.#pool.query(ENSURE_EVENT_DAYS, [missing]);
+    for (const d of missing) this.#days.add(d);
+  }
+
+  async dropEventsBefore(o: { before: number }): Promise<{ deleted: number }> {
+    if (this.#closed) throw new StoreClosedError();
+    const cutoff = dayNumber(clampMs(o.before)) * 86_400_000;
+    const { rows } = await this.#pool.query<{ name: string; lower: number; upper: number }>(EVENT_PARTITIONS);
+    let deleted = 0;
+    for (const p of rows) {
+      if (p.upper > cutoff) continue;
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN');
+        try {
+          // Counted for the answer (one read of a day being dropped), then dropped whole.
+          const n = (await client.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ${quoteIdent(p.name)}`)).rows[0]!.n;
+          await client.query(`DROP TABLE ${quoteIdent(p.name)}`);
+          await client.query('COMMIT');
+          deleted += n;
+          this.#days.delete(dayNumber(p.lower));
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      } finally {
+        client.release();
+      }
+    }
+    return { deleted };
   }
 
   async itemFeatures(o: ItemFeatureOptions): Promise<ItemFeatures[]> {

@@ -4,7 +4,9 @@
  * Durability: WAL with synchronous=FULL. With NORMAL, a WAL commit is not fsynced, so a power
  * cut can lose transactions that were already acknowledged; an acknowledged batch must survive,
  * so every commit syncs the WAL. Group commit (group-commit.ts) keeps that affordable: batches
- * arriving together share one transaction and one fsync.
+ * arriving together share one transaction and one fsync, each batch in its own savepoint, and
+ * the group's day counters are summed and upserted once, after its batches. The server opens this
+ * store on a thread of its own (threaded-store.ts); tests and tools may use it in-thread.
  *
  * Idempotency: the batch row is inserted first (INSERT OR IGNORE on its primary key) in the same
  * transaction as its events; when it was there already, nothing else is written.
@@ -16,7 +18,7 @@ import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
 import { batchHash, installHash } from '../batch-identity.ts';
 import { checkStorable } from '../check-storable.ts';
-import { countEvents, countsOfAggregate, utcDay, type DayCounts } from '../day-counts.ts';
+import { countEvents, countsOfAggregate, dayStart, utcDay, type DayCounts } from '../day-counts.ts';
 import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
@@ -33,6 +35,9 @@ const MAX_GROUP = 64;
  * (p99 60 ms), 2 ms 36.5k (68 ms), 5 ms 40.7k (64 ms).
  */
 const GROUP_WINDOW_MS = 5;
+
+/** Events deleted per retention step (one transaction each), so one step never holds the file long. */
+const RETENTION_STEP = 20_000;
 
 const DAILY_TYPES: ReadonlyArray<[EventType, keyof DailyRow]> = [
   ['impression', 'impressions'],
@@ -61,6 +66,23 @@ function dayOf(ms: number): string {
 interface Job {
   batch: EventBatch;
   receivedAt: number;
+}
+
+interface Written {
+  result: IngestResult;
+  counts: readonly DayCounts[];
+}
+
+const COUNT_FIELDS_OF_ROW = ['impressions', 'clicks', 'watches', 'likes', 'hides', 'skips', 'watchSeconds', 'watchFractionSum'] as const;
+
+/** Adds day counter rows into `into`, keyed by item, day and feed. */
+function mergeCounts(into: Map<string, DayCounts>, rows: readonly DayCounts[]): void {
+  for (const r of rows) {
+    const key = `${r.item}\u0000${r.day}\u0000${r.feed}`;
+    const prev = into.get(key);
+    if (prev === undefined) into.set(key, { ...r });
+    else for (const f of COUNT_FIELDS_OF_ROW) prev[f] += r[f];
+  }
 }
 
 /** The last day a `until` bound can name: no bound. */
@@ -108,7 +130,7 @@ class SqliteStore implements FeatureStore {
   readonly kind = 'sqlite' as const;
   #duplicates = 0;
   #closed = false;
-  readonly #ingestOne: (job: Job) => IngestResult;
+  readonly #ingestOne: (job: Job) => Written;
   readonly #group: GroupCommit<Job, IngestResult>;
   readonly #db: Database.Database;
   readonly #st: Statements;
@@ -125,15 +147,23 @@ class SqliteStore implements FeatureStore {
       maxGroup: MAX_GROUP,
       windowMs: GROUP_WINDOW_MS,
       commit: (jobs) =>
-        db.transaction(() =>
-          jobs.map((job) => {
+        db.transaction(() => {
+          // The day counters of the whole group go in at the end, merged: one upsert per
+          // item-day-feed the group touched, not one per batch (check-storable.ts refused the
+          // values that could make it fail, so it cannot sink the batches written before it).
+          const counts = new Map<string, DayCounts>();
+          const outcomes = jobs.map((job) => {
             try {
-              return { ok: true as const, value: this.#ingestOne(job) };
+              const written = this.#ingestOne(job);
+              mergeCounts(counts, written.counts);
+              return { ok: true as const, value: written.result };
             } catch (error) {
               return { ok: false as const, error };
             }
-          }),
-        )(),
+          });
+          this.#addCounts([...counts.values()]);
+          return outcomes;
+        })(),
     });
   }
 
@@ -154,7 +184,8 @@ class SqliteStore implements FeatureStore {
     });
   }
 
-  #write({ batch, receivedAt }: Job): IngestResult {
+  /** Writes the batch row and its events; returns the day counters it adds, for the group to write. */
+  #write({ batch, receivedAt }: Job): Written {
     const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
     const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
     if (installId !== null && this.#st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
@@ -164,7 +195,7 @@ class SqliteStore implements FeatureStore {
       // A replay carries the same body; a row from before hashes were kept (null) cannot tell.
       const before = this.#st.batchHashOf.get(batch.batchId) as { body_hash: string | null } | undefined;
       if (before && before.body_hash !== null && before.body_hash !== hash) throw new BatchConflictError(batch.batchId);
-      return { stored: 0, duplicate: true };
+      return { result: { stored: 0, duplicate: true }, counts: [] };
     }
     let rows: DayCounts[];
     if (batch.mode === 'pseudonymous') {
@@ -176,8 +207,7 @@ class SqliteStore implements FeatureStore {
     } else {
       rows = countsOfAggregate(batch);
     }
-    this.#addCounts(rows);
-    return { stored, duplicate: false };
+    return { result: { stored, duplicate: false }, counts: rows };
   }
 
   #addCounts(rows: readonly DayCounts[]): void {
@@ -258,6 +288,19 @@ class SqliteStore implements FeatureStore {
   async expireBatches(o: { before: number; limit: number }): Promise<{ deleted: number }> {
     if (this.#closed) throw new StoreClosedError();
     return { deleted: this.#st.expireBatches.run(Math.floor(o.before), Math.max(0, Math.floor(o.limit))).changes };
+  }
+
+  async dropEventsBefore(o: { before: number }): Promise<{ deleted: number }> {
+    const cutoff = dayStart(dayOf(o.before));
+    let deleted = 0;
+    for (;;) {
+      if (this.#closed) throw new StoreClosedError();
+      // Each step is its own short transaction; ingests queued meanwhile commit in between.
+      const n = this.#db.transaction(() => this.#st.dropEventsBefore.run(cutoff, RETENTION_STEP).changes)();
+      deleted += n;
+      if (n < RETENTION_STEP) return { deleted };
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async probeWrite(at: number): Promise<void> {

@@ -15,7 +15,7 @@ const ADD_ON_CONFLICT = `
     watch_fraction_sum = watch_fraction_sum + excluded.watch_fraction_sum`;
 
 /** Rows per multi-row INSERT: one statement step per chunk instead of one per row. */
-export const ROWS_PER_INSERT = 64;
+export const ROWS_PER_INSERT = 128;
 export const EVENT_FIELDS = 9;
 export const COUNT_FIELDS = 11;
 
@@ -76,6 +76,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     eventsOfInstall: db.prepare('SELECT item, type, at, feed, watch_seconds, watch_fraction FROM events WHERE install = ?'),
     deleteEventsOfInstall: db.prepare('DELETE FROM events WHERE install = ?'),
+    /** Retention, one bounded step: events before $1 (ms), at most $2 of them, oldest first. */
+    dropEventsBefore: db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ? ORDER BY at LIMIT ?)'),
     deleteBatchesOfInstall: db.prepare('DELETE FROM batches WHERE install_id = ?'),
     feedSums: db.prepare(`
       SELECT feed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches, SUM(watch_seconds) AS watch_seconds
