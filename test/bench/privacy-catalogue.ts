@@ -58,7 +58,9 @@ export type FetchRule =
   /** Whole bundles: every cluster of each bundle that holds one of the nearest. */
   | { kind: 'bundles'; bundle: Uint32Array }
   /** The nearest, plus `count` clusters drawn at random from those not yet fetched, whenever a session fetches. */
-  | { kind: 'decoys'; count: number };
+  | { kind: 'decoys'; count: number }
+  /** Only the bundle of the single nearest cluster (a cohort): the feed then searches what that bundle holds. */
+  | { kind: 'cohort'; bundle: Uint32Array };
 
 export interface FetchPattern {
   /** Per session that fetched anything, the clusters fetched, sorted. */
@@ -66,6 +68,8 @@ export interface FetchPattern {
   fetched: number;
   /** Of those, clusters that were among a session's nearest (the rest are decoys or bundle mates). */
   needed: number;
+  /** Mean over sessions of the share of the session's nearest clusters held once it has fetched (1 but for cohorts). */
+  covered: number;
 }
 
 export function fetchPattern(c: Clustering, sessions: readonly Float32Array[], probe: number, rule: FetchRule, seed: number): FetchPattern {
@@ -73,22 +77,23 @@ export function fetchPattern(c: Clustering, sessions: readonly Float32Array[], p
   const have = new Set<number>();
   const needed = new Set<number>();
   const out: number[][] = [];
+  let covered = 0;
   for (const user of sessions) {
     const near = nearest(c, user, probe);
     for (const k of near) needed.add(k);
     let want = near.filter((k) => !have.has(k));
-    if (rule.kind === 'bundles') {
-      const bundles = new Set(near.map((k) => rule.bundle[k]!));
+    if (rule.kind === 'bundles' || rule.kind === 'cohort') {
+      const bundles = new Set((rule.kind === 'cohort' ? near.slice(0, 1) : near).map((k) => rule.bundle[k]!));
       want = Array.from({ length: c.count }, (_, k) => k).filter((k) => bundles.has(rule.bundle[k]!) && !have.has(k));
     } else if (rule.kind === 'decoys' && want.length > 0) {
       const pool = Array.from({ length: c.count }, (_, k) => k).filter((k) => !have.has(k) && !want.includes(k));
       for (let d = 0; d < rule.count && pool.length > 0; d++) want.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
     }
-    if (want.length === 0) continue;
     for (const k of want) have.add(k);
-    out.push([...want].sort((a, b) => a - b));
+    covered += near.filter((k) => have.has(k)).length / near.length;
+    if (want.length > 0) out.push([...want].sort((a, b) => a - b));
   }
-  return { sessions: out, fetched: have.size, needed: needed.size };
+  return { sessions: out, fetched: have.size, needed: [...have].filter((k) => needed.has(k)).length, covered: sessions.length > 0 ? covered / sessions.length : 1 };
 }
 
 /** k of each observation: how many observations are identical to it. */

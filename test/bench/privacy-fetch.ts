@@ -29,6 +29,7 @@ export const LARGE_CLUSTER_COUNTS = [64, 224] as const;
 /** Bundle sizes and decoy counts measured against the lazy rule. */
 export const BUNDLE_SIZES = [8, 16] as const;
 export const DECOYS = 4;
+export const COHORT = 8;
 
 export async function fetchFigures(o: {
   sim: DeviceSim;
@@ -67,6 +68,7 @@ export async function fetchFigures(o: {
       { key: 'nearest', label: `nearest ${probe} lazily (the worker rule)`, rule: { kind: 'nearest' } },
       ...BUNDLE_SIZES.map((size) => ({ key: `bundles${size}`, label: `fixed bundles of ${size} similar clusters`, rule: { kind: 'bundles', bundle: similarBundles(c, size) } as FetchRule })),
       { key: `decoys${DECOYS}`, label: `nearest ${probe} + ${DECOYS} random decoys per fetching session`, rule: { kind: 'decoys', count: DECOYS } },
+      { key: `cohort${COHORT}`, label: `only the bundle of ${COHORT} around the nearest cluster (a cohort)`, rule: { kind: 'cohort', bundle: similarBundles(c, COHORT) } },
     ];
     let baseFetched = NaN;
     for (const r of rules) {
@@ -74,17 +76,19 @@ export async function fetchFigures(o: {
       const fetched: number[] = [];
       let needed = 0;
       let total = 0;
+      let covered = 0;
       for (const u of users) {
         const p = fetchPattern(c, sessions.get(u)!, probe, r.rule, u);
         patterns.push(JSON.stringify(p.sessions));
         fetched.push(p.fetched);
         needed += p.needed;
         total += p.fetched;
+        covered += p.covered / users.length;
       }
       const mean = total / users.length;
       if (r.key === 'nearest') baseFetched = mean;
       const k = `fetch.large${count}.${r.key}`;
-      o.report(k, `fetch, ${count} clusters, ${r.label}`, anonymitySets(patterns), `release item vectors re-clustered into ${count}; mean ${mean.toFixed(1)} clusters fetched per user in 30 days (median ${median(fetched)}), ${((100 * needed) / total).toFixed(0)} % of them among a session's nearest`);
+      o.report(k, `fetch, ${count} clusters, ${r.label}`, anonymitySets(patterns), `release item vectors re-clustered into ${count}; mean ${mean.toFixed(1)} clusters fetched per user in 30 days (median ${median(fetched)}), ${((100 * needed) / total).toFixed(0)} % of them among a session's nearest; a session holds ${(100 * covered).toFixed(0)} % of its nearest ${probe}`);
       figures.push({ key: o.key(`${k}.clustersFetched`), label: `${o.label}, fetch, ${count} clusters, ${r.label}: clusters fetched per user ÷ the worker rule's`, value: mean / baseFetched, unit: '×' });
     }
   }

@@ -92,13 +92,18 @@ describe('fetch patterns of a large catalogue', () => {
 
   it('fetches the nearest lazily, whole bundles, or the nearest with decoys', () => {
     const sessions = [v(1, 0), v(1, 0.1), v(0.1, 1)];
-    expect(fetchPattern(c, sessions, 1, { kind: 'nearest' }, 1)).toEqual({ sessions: [[0], [2]], fetched: 2, needed: 2 });
-    expect(fetchPattern(c, sessions, 1, { kind: 'bundles', bundle: similarBundles(c, 2) }, 1)).toEqual({ sessions: [[0, 1], [2, 3]], fetched: 4, needed: 2 });
+    expect(fetchPattern(c, sessions, 1, { kind: 'nearest' }, 1)).toEqual({ sessions: [[0], [2]], fetched: 2, needed: 2, covered: 1 });
+    expect(fetchPattern(c, sessions, 1, { kind: 'bundles', bundle: similarBundles(c, 2) }, 1)).toEqual({ sessions: [[0, 1], [2, 3]], fetched: 4, needed: 2, covered: 1 });
     const decoys = fetchPattern(c, sessions, 1, { kind: 'decoys', count: 1 }, 1);
     expect(decoys.sessions[0]).toContain(0);
     expect(decoys.sessions[0]).toHaveLength(2);
     expect(decoys.fetched).toBe(decoys.sessions.flat().length);
     expect(decoys.needed).toBe(2);
+  });
+
+  it('fetches only the bundle of the nearest cluster for a cohort, holding part of the nearest', () => {
+    // Along (0.7, 0.7) clusters 1 and 3 tie for nearest (the lower id first): the cohort is 1's bundle, {0, 1}.
+    expect(fetchPattern(c, [v(0.7, 0.7)], 2, { kind: 'cohort', bundle: similarBundles(c, 2) }, 1)).toEqual({ sessions: [[0, 1]], fetched: 2, needed: 1, covered: 0.5 });
   });
 
   it('gives each observation the number of identical ones', () => {
