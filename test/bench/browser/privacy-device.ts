@@ -18,11 +18,11 @@ export const ORIGIN = 'http://release.bench.invalid';
 /** A gap this long between ratings starts a new session (a new page load: the release is loaded again). */
 const SESSION_GAP_MS = 30 * 60_000;
 
-export interface Rating {
-  user: number;
+/** One thing a user did with an item (a MovieLens rating, a synthetic impression), as the events the feed records. */
+export interface Act {
   item: string;
-  rating: number;
   at: number;
+  events: { type: EventType; at: number; watchFraction?: number }[];
 }
 
 /** Cache Storage in memory, as much of it as release-cache.ts uses; one per simulated device. */
@@ -58,26 +58,18 @@ function memoryCaches(): CacheStorage {
   } as unknown as CacheStorage;
 }
 
-/** The events a rating stands for: shown, opened, and liked when rated 4 or 5. */
-export function eventsOf(r: Rating): { type: EventType; at: number }[] {
-  const out: { type: EventType; at: number }[] = [
-    { type: 'impression', at: r.at },
-    { type: 'click', at: r.at + 1 },
-  ];
-  if (r.rating >= 4) out.push({ type: 'like', at: r.at + 2 });
-  return out;
-}
-
 export type FetchPolicy = 'today' | 'nearest' | 'bundles' | 'whole';
 
 interface Device {
   /** Per session, the shard artifacts fetched (new ones only: the rest come from Cache Storage). */
   fetches: string[][];
+  /** Per session, the user vector the cluster choice used. */
+  vectors: Float32Array[];
 }
 
 /** Which shards each session fetches under a cluster policy, through the real release store and Catalog. */
-export async function simulateFetches(ratings: readonly Rating[], policy: FetchPolicy, files: Map<string, Uint8Array>, tower: Tower): Promise<Device> {
-  const device: Device = { fetches: [] };
+export async function simulateFetches(ratings: readonly Act[], policy: FetchPolicy, files: Map<string, Uint8Array>, tower: Tower): Promise<Device> {
+  const device: Device = { fetches: [], vectors: [] };
   const caches = memoryCaches();
   (globalThis as { caches?: CacheStorage }).caches = caches;
   let log: string[] = [];
@@ -99,6 +91,7 @@ export async function simulateFetches(ratings: readonly Rating[], policy: FetchP
     const catalog = await Catalog.open(release);
     const now = ratings[i]!.at;
     const vector = tower(catalog, history.slice(-FEED_DEFAULTS.historyEvents), now);
+    device.vectors.push(vector);
     const all = catalog.clusterCount();
     if (policy === 'whole') await catalog.nearestClusters(vector, all);
     else if (policy === 'today') await catalog.nearestClusters(vector, clusterProbe(catalog));
@@ -114,7 +107,7 @@ export async function simulateFetches(ratings: readonly Rating[], policy: FetchP
     for (const r of ratings.slice(i, j)) {
       const ref = catalog.find(r.item);
       const item = ref ? makeSnapshot(r.item, { record: catalog.record(ref), embedding: catalog.vector(ref) }, release.manifest.releaseId) : unknownSnapshot(r.item);
-      for (const e of eventsOf(r)) history.push({ item, type: e.type, at: e.at });
+      for (const e of r.events) history.push({ item, type: e.type, at: e.at, ...(e.watchFraction === undefined ? {} : { watchFraction: e.watchFraction }) });
     }
     i = j;
   }
@@ -138,8 +131,10 @@ export function userTower(files: Map<string, Uint8Array>, manifest: Catalog['man
 }
 
 
-/** The release as a device sees it: cluster count and bytes, and each item's release popularity. */
-export async function releaseFacts(files: Map<string, Uint8Array>): Promise<{ clusters: number; clusterBytes: number; popularity: Map<string, number>; tower: Tower }> {
+/** The release as a device sees it: cluster count and bytes, each item's release popularity and vector. */
+export async function releaseFacts(
+  files: Map<string, Uint8Array>,
+): Promise<{ clusters: number; clusterBytes: number; popularity: Map<string, number>; vectors: Map<string, Float32Array>; tower: Tower }> {
   (globalThis as { caches?: CacheStorage }).caches = memoryCaches();
   const fetch = async (url: string) => {
     const bytes = files.get(url.slice(ORIGIN.length + 1).replace(/\?.*$/, ''));
@@ -149,9 +144,12 @@ export async function releaseFacts(files: Map<string, Uint8Array>): Promise<{ cl
   const catalog = await Catalog.open(release);
   const shards = [catalog.head, ...(await Promise.all(Array.from({ length: catalog.clusterCount() }, (_, c) => catalog.cluster(c))))];
   const popularity = new Map<string, number>();
+  const vectors = new Map<string, Float32Array>();
   for (const shard of shards) for (let i = 0; i < shard.count; i++) {
-    const ref = catalog.find(String(shard.id(i)))!;
-    popularity.set(String(shard.id(i)), catalog.record(ref).popularity ?? 0);
+    const id = String(shard.id(i));
+    const ref = catalog.find(id)!;
+    popularity.set(id, catalog.record(ref).popularity ?? 0);
+    vectors.set(id, catalog.vector(ref));
   }
-  return { clusters: catalog.clusterCount(), clusterBytes: catalog.clusterBytes(), popularity, tower: userTower(files, catalog.manifest) };
+  return { clusters: catalog.clusterCount(), clusterBytes: catalog.clusterBytes(), popularity, vectors, tower: userTower(files, catalog.manifest) };
 }
