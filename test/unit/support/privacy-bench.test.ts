@@ -1,9 +1,9 @@
 // The privacy bench's computations (test/bench/privacy-*.ts) on tiny hand-made cases with known answers.
 import { describe, expect, it } from 'vitest';
-import { byAddressWindow, byToken, simulateBatches, unitK, holdings, type SentBatch } from '../bench/privacy-batches.ts';
-import { anonymitySets, fetchPattern, similarBundles, type Clustering } from '../bench/privacy-catalogue.ts';
-import { movieLensEvents, type Act } from '../bench/privacy-data.ts';
-import { linkAcrossDays, type Observation } from '../bench/privacy-linking.ts';
+import { byAddressWindow, byToken, simulateBatches, unitK, holdings, type SentBatch } from '../../bench/privacy-batches.ts';
+import { anonymitySets, fetchPattern, similarBundles, type Clustering } from '../../bench/privacy-catalogue.ts';
+import { movieLensEvents, type Act } from '../../bench/privacy-data.ts';
+import { linkAcrossDays, type Observation } from '../../bench/privacy-linking.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const vectors = new Map([
