@@ -131,7 +131,9 @@ describe('the default sync mode', () => {
   });
 });
 
-describe('two feeds on one origin', () => {
+// Each test opens two or three whole feeds (release, models, golden checks): about 5 s idle,
+// over 60 s when the 2-core machine runs another heavy job beside the suite.
+describe('two feeds on one origin', { timeout: 180_000 }, () => {
   it('keep their own databases by default, and each install sends only its own events', async () => {
     const tag = `two-${crypto.randomUUID()}`;
     const a = await open({ sync: { server: server.url, appKey: server.appKey, mode: 'pseudonymous', feed: `a-${tag}` } });
@@ -172,7 +174,7 @@ describe('two feeds on one origin', () => {
   });
 });
 
-describe('forget()', () => {
+describe('forget()', { timeout: 180_000 }, () => {
   it('leaves no ondeck data in IndexedDB or Cache Storage and returns the install ids to erase', async () => {
     const tag = `forget-${crypto.randomUUID()}`;
     const feed = await open({ sync: { server: server.url, appKey: server.appKey, mode: 'pseudonymous', feed: tag } });
