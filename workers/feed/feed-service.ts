@@ -12,6 +12,7 @@ import {
   readsHistoryScores,
   feedScore,
   headSlotsFor,
+  newUserScore,
   retrievalScore,
   type FeedItem,
   type FeedOptions,
@@ -197,7 +198,8 @@ export class FeedService implements FeedWorkerApi {
       const w = watch ? watch[j]! : null;
       const c: RerankCandidate = {
         id: records[j]!.id,
-        score: feedScore(pClick[j]!, w),
+        // A new user's feed keeps the head's order (src/core/feed newUserScore).
+        score: personal ? feedScore(pClick[j]!, w) : newUserScore(j, refs.length),
         pClick: pClick[j]!,
         watchFraction: w,
         embedding: vectors[j]!,

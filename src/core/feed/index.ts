@@ -26,6 +26,7 @@ export {
   feedScore,
   headSlotsFor,
   interleaveHead,
+  newUserScore,
   retrievalScore,
 } from './compose.ts';
 export { HISTORY_SCORE_FIELDS, entryTowerInputs, historyScores, readsHistoryScores } from './history-scores.ts';

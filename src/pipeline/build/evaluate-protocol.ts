@@ -10,7 +10,7 @@
  *   `ranked` — the same before re-ranking; and the baselines: retrieval alone (`twoTower`),
  *   EASE, ItemKNN, most-popular.
  */
-import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, historyScores, readsHistoryScores } from '../../core/feed/index.ts';
+import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, historyScores, newUserScore, readsHistoryScores } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../core/rerank/index.ts';
 import { topK } from '../../core/vectors/index.ts';
@@ -126,7 +126,8 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
       const w = p.watch ? p.watch[j]! : null;
       const c: RerankCandidate = {
         id: catalog[i]!,
-        score: feedScore(p.click[j]!, w),
+        // A new user's feed keeps the head's order, as on the device (src/core/feed newUserScore).
+        score: history.length > 0 ? feedScore(p.click[j]!, w) : newUserScore(j, list.items.length),
         pClick: p.click[j]!,
         watchFraction: w,
         embedding: m.itemVectors.subarray(i * m.dim, (i + 1) * m.dim),

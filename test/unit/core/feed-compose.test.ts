@@ -1,7 +1,7 @@
 // The feed composition both runtimes share (src/core/feed/compose.ts).
 import { describe, expect, it } from 'vitest';
 import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from '../../../src/core/feed/index.ts';
-import { categoryShares } from '../../../src/core/feed/compose.ts';
+import { categoryShares, newUserScore } from '../../../src/core/feed/compose.ts';
 import type { RerankCandidate } from '../../../src/core/rerank/index.ts';
 
 describe('feed composition', () => {
@@ -30,6 +30,11 @@ describe('feed composition', () => {
   it('scores by expected watch, or the click alone without a watch head', () => {
     expect(feedScore(0.5, 0.4)).toBeCloseTo(0.2, 6);
     expect(feedScore(0.5, null)).toBe(0.5);
+  });
+
+  it("keeps the head's order for a new user: the first position scores highest, all in (0, 1]", () => {
+    const scores = [0, 1, 2, 3].map((j) => newUserScore(j, 4));
+    expect(scores).toEqual([1, 0.75, 0.5, 0.25]);
   });
 
   it('shares a history over categories from what the user chose, not what they skipped', () => {
