@@ -1,0 +1,82 @@
+/**
+ * [scale]: a full `ondeck build --dataset synthetic` at 100k, 1M and 10M interactions, each in a
+ * child process of its own (test/bench/scale-build.ts) so each peak RSS is its own: wall
+ * seconds, seconds per million interactions (flat when cost grows linearly) and peak RSS.
+ * --quick runs 100k and 1M; the full run adds 10M (about half an hour on 2 idle cores, under a
+ * heap cap so it cannot take the machine's memory). Sizes and epochs: SCALE_SIZES.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ScaleBuildResult } from './scale-build.ts';
+import type { BenchFigure, BenchSuite } from './types.ts';
+
+export interface ScaleSize {
+  label: string;
+  interactions: number;
+  users: number;
+  items: number;
+  epochs: number;
+  /** Full runs only. */
+  full: boolean;
+  /** V8 heap cap of the child, MiB: a run that needs more fails instead of swapping. */
+  heapMiB: number;
+}
+
+/**
+ * Users at the demo's density (~83 interactions each); items grow slower than users, as real
+ * catalogues do. 10M trains 1 epoch (the others the default 4): the target is 30 minutes.
+ */
+export const SCALE_SIZES: readonly ScaleSize[] = Object.freeze([
+  { label: '100k', interactions: 100_000, users: 1_200, items: 2_000, epochs: 4, full: false, heapMiB: 4096 },
+  { label: '1M', interactions: 1_000_000, users: 12_000, items: 20_000, epochs: 4, full: false, heapMiB: 4096 },
+  { label: '10M', interactions: 10_000_000, users: 120_000, items: 50_000, epochs: 1, full: true, heapMiB: 7168 },
+]);
+
+/** One build in a child process; its last line is `SCALE {json}`. */
+export function runScaleBuild(size: ScaleSize, timeoutMs = 45 * 60_000): ScaleBuildResult {
+  const out = mkdtempSync(join(tmpdir(), `ondeck-scale-${size.label}-`));
+  try {
+    const args = [
+      `--max-old-space-size=${size.heapMiB}`, '--import', 'tsx', 'test/bench/scale-build.ts',
+      '--interactions', String(size.interactions), '--users', String(size.users), '--items', String(size.items),
+      '--epochs', String(size.epochs), '--out', join(out, 'release'),
+    ];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('SCALE '));
+    if (r.status !== 0 || line === undefined) {
+      const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
+      throw new Error(`the ${size.label} build failed (${why}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    return JSON.parse(line.slice('SCALE '.length)) as ScaleBuildResult;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(`${join(out, 'release')}.signing-key.pem`, { force: true });
+  }
+}
+
+export function scaleFigures(size: ScaleSize, r: ScaleBuildResult): BenchFigure[] {
+  const what = `${r.interactions} interactions, ${r.users} users, ${r.items} items, ${r.epochs} epoch(s)`;
+  return [
+    { key: `scale.${size.label}.seconds`, label: `build ${size.label} interactions`, value: r.seconds, unit: 's', note: what },
+    { key: `scale.${size.label}.secondsPerMillion`, label: `build ${size.label}, per million interactions`, value: r.seconds / (r.interactions / 1e6), unit: 's' },
+    { key: `scale.${size.label}.peakRssMiB`, label: `build ${size.label}, peak RSS`, value: r.peakRssBytes / 2 ** 20, unit: 'MiB' },
+  ];
+}
+
+export const scaleBench: BenchSuite = {
+  name: 'scale (synthetic build)',
+  async run({ quick }) {
+    const figures: BenchFigure[] = [];
+    for (const size of SCALE_SIZES) {
+      if (size.full && quick) {
+        figures.push({ key: `scale.${size.label}.seconds`, label: `build ${size.label} interactions`, value: NaN, unit: 's', note: 'not run with --quick (about half an hour); run npm run bench -- --only scale' });
+        continue;
+      }
+      process.stdout.write(`  ${size.label}…\n`);
+      figures.push(...scaleFigures(size, runScaleBuild(size)));
+    }
+    return figures;
+  },
+};
