@@ -123,3 +123,18 @@ describe('the default split is unaffected by the bound', () => {
     expect(sampleTestUsers(perUserTemporalSplit({ interactions: split.train }), BUILD_DEFAULTS.validationUsers, 42).sample).toBeNull();
   });
 });
+
+describe('prepareProtocol reuse', () => {
+  it('indexes a split once per catalog, and again when its arrays grew', async () => {
+    const { prepareProtocol } = await import('../../src/pipeline/evaluate/index.ts');
+    const catalog = ['a', 'b', 'c'];
+    const split = { train: [row('u1', 'a', 1)], test: [row('u1', 'b', 2)] };
+    const p = prepareProtocol(split, catalog);
+    expect(prepareProtocol(split, catalog)).toBe(p);
+    expect(prepareProtocol(split, [...catalog])).not.toBe(p);
+    split.test.push(row('u2', 'c', 3));
+    const q = prepareProtocol(split, catalog);
+    expect(q).not.toBe(p);
+    expect(q.users.map((u) => u.user)).toEqual(['u1', 'u2']);
+  });
+});
