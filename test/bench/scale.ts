@@ -5,8 +5,8 @@
  * --quick runs 100k and 1M; the full run adds 10M (about half an hour on 2 idle cores, under a
  * heap cap so it cannot take the machine's memory). Sizes and epochs: SCALE_SIZES.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScaleBuildResult } from './scale-build.ts';
@@ -31,29 +31,63 @@ export interface ScaleSize {
 export const SCALE_SIZES: readonly ScaleSize[] = Object.freeze([
   { label: '100k', interactions: 100_000, users: 1_200, items: 2_000, epochs: 4, full: false, heapMiB: 4096 },
   { label: '1M', interactions: 1_000_000, users: 12_000, items: 20_000, epochs: 4, full: false, heapMiB: 4096 },
-  { label: '10M', interactions: 10_000_000, users: 120_000, items: 50_000, epochs: 1, full: true, heapMiB: 7168 },
+  { label: '10M', interactions: 10_000_000, users: 120_000, items: 50_000, epochs: 1, full: true, heapMiB: 5120 },
 ]);
 
-/** One build in a child process; its last line is `SCALE {json}`. */
-export function runScaleBuild(size: ScaleSize, timeoutMs = 45 * 60_000): ScaleBuildResult {
-  const out = mkdtempSync(join(tmpdir(), `ondeck-scale-${size.label}-`));
+/** The most RSS a build may take: past it the bench kills the child (Linux; elsewhere the heap cap alone). */
+export const SCALE_RSS_LIMIT_BYTES = 8 * 2 ** 30;
+
+/** Resident bytes of a process from /proc, or null where there is no /proc. */
+function rssOf(pid: number): number | null {
   try {
-    const args = [
-      `--max-old-space-size=${size.heapMiB}`, '--import', 'tsx', 'test/bench/scale-build.ts',
-      '--interactions', String(size.interactions), '--users', String(size.users), '--items', String(size.items),
-      '--epochs', String(size.epochs), '--out', join(out, 'release'),
-    ];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('SCALE '));
-    if (r.status !== 0 || line === undefined) {
-      const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
-      throw new Error(`the ${size.label} build failed (${why}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-    }
-    return JSON.parse(line.slice('SCALE '.length)) as ScaleBuildResult;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-    rmSync(`${join(out, 'release')}.signing-key.pem`, { force: true });
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
   }
+}
+
+/**
+ * One build in a child process; its last line is `SCALE {json}`. The child is killed when its
+ * RSS passes SCALE_RSS_LIMIT_BYTES or it runs past `timeoutMs`, and the promise rejects saying so.
+ */
+export function runScaleBuild(size: ScaleSize, timeoutMs = 45 * 60_000): Promise<ScaleBuildResult> {
+  // The release and its throwaway signing key (beside it, by default) go in one temporary folder.
+  const out = mkdtempSync(join(tmpdir(), `ondeck-scale-${size.label}-`));
+  const args = [
+    `--max-old-space-size=${size.heapMiB}`, '--import', 'tsx', 'test/bench/scale-build.ts',
+    '--interactions', String(size.interactions), '--users', String(size.users), '--items', String(size.items),
+    '--epochs', String(size.epochs), '--out', join(out, 'release'),
+  ];
+  return new Promise<ScaleBuildResult>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed: string | null = null;
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8192)));
+    const watch = setInterval(() => {
+      const rss = child.pid === undefined ? null : rssOf(child.pid);
+      if (rss !== null && rss > SCALE_RSS_LIMIT_BYTES) {
+        killed = `RSS ${(rss / 2 ** 30).toFixed(2)} GiB passed the ${SCALE_RSS_LIMIT_BYTES / 2 ** 30} GiB limit`;
+        child.kill('SIGKILL');
+      }
+    }, 1000);
+    const timer = setTimeout(() => {
+      killed = `ran past ${timeoutMs / 60_000} minutes`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearInterval(watch);
+      clearTimeout(timer);
+      rmSync(out, { recursive: true, force: true });
+      const line = stdout.split('\n').find((l) => l.startsWith('SCALE '));
+      if (code !== 0 || line === undefined) {
+        const why = killed ?? `exit ${code ?? signal}`;
+        reject(new Error(`the ${size.label} build failed (${why}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      } else resolve(JSON.parse(line.slice('SCALE '.length)) as ScaleBuildResult);
+    });
+  });
 }
 
 export function scaleFigures(size: ScaleSize, r: ScaleBuildResult): BenchFigure[] {
@@ -75,7 +109,7 @@ export const scaleBench: BenchSuite = {
         continue;
       }
       process.stdout.write(`  ${size.label}…\n`);
-      figures.push(...scaleFigures(size, runScaleBuild(size)));
+      figures.push(...scaleFigures(size, await runScaleBuild(size)));
     }
     return figures;
   },
