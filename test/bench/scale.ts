@@ -49,9 +49,11 @@ function rssOf(pid: number): number | null {
 
 /**
  * One build in a child process; its last line is `SCALE {json}`. The child is killed when its
- * RSS passes SCALE_RSS_LIMIT_BYTES or it runs past `timeoutMs`, and the promise rejects saying so.
+ * RSS passes SCALE_RSS_LIMIT_BYTES or it runs past `timeoutMs` (default 45 minutes), and the
+ * promise rejects saying so. `log` gets the child's progress (stderr) as it comes.
  */
-export function runScaleBuild(size: ScaleSize, timeoutMs = 45 * 60_000): Promise<ScaleBuildResult> {
+export function runScaleBuild(size: ScaleSize, o: { timeoutMs?: number; log?: (text: string) => void } = {}): Promise<ScaleBuildResult> {
+  const timeoutMs = o.timeoutMs ?? 45 * 60_000;
   // The release and its throwaway signing key (beside it, by default) go in one temporary folder.
   const out = mkdtempSync(join(tmpdir(), `ondeck-scale-${size.label}-`));
   const args = [
@@ -65,7 +67,10 @@ export function runScaleBuild(size: ScaleSize, timeoutMs = 45 * 60_000): Promise
     let stderr = '';
     let killed: string | null = null;
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8192)));
+    child.stderr.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-8192);
+      o.log?.(b.toString());
+    });
     const watch = setInterval(() => {
       const rss = child.pid === undefined ? null : rssOf(child.pid);
       if (rss !== null && rss > SCALE_RSS_LIMIT_BYTES) {
