@@ -15,6 +15,11 @@ export interface ScaleBuildResult {
   epochs: number;
   threads: number | null;
   seconds: number;
+  /**
+   * CPU seconds of the process (user + system, every thread): on a shared machine wall time
+   * says more about the neighbours than the build; this does not.
+   */
+  cpuSeconds: number;
   /** Build stages' seconds as the report gives them. */
   stages: Record<string, number>;
   peakRssBytes: number;
@@ -36,6 +41,7 @@ const out: ScaleBuildResult = {
   epochs: options.epochs,
   threads: options.threads ?? null,
   seconds: (performance.now() - started) / 1000,
+  cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   stages: report.seconds,
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   ndcg10: report.feed?.served?.['ndcg@10'] ?? null,

@@ -1,7 +1,8 @@
 /**
  * [scale]: a full `ondeck build --dataset synthetic` at 100k, 1M and 10M interactions, each in a
  * child process of its own (test/bench/scale-build.ts) so each peak RSS is its own: wall
- * seconds, seconds per million interactions (flat when cost grows linearly) and peak RSS.
+ * seconds, CPU seconds (all threads), both per million interactions (flat when cost grows
+ * linearly) and peak RSS.
  * --quick runs 100k and 1M; the full run adds 10M (about half an hour on 2 idle cores, under a
  * heap cap so it cannot take the machine's memory). Sizes and epochs: SCALE_SIZES.
  */
@@ -100,6 +101,8 @@ export function scaleFigures(size: ScaleSize, r: ScaleBuildResult): BenchFigure[
   return [
     { key: `scale.${size.label}.seconds`, label: `build ${size.label} interactions`, value: r.seconds, unit: 's', note: what },
     { key: `scale.${size.label}.secondsPerMillion`, label: `build ${size.label}, per million interactions`, value: r.seconds / (r.interactions / 1e6), unit: 's' },
+    { key: `scale.${size.label}.cpuSeconds`, label: `build ${size.label}, CPU (all threads)`, value: r.cpuSeconds, unit: 's', note: 'user + system; steadier than wall time on a shared machine' },
+    { key: `scale.${size.label}.cpuSecondsPerMillion`, label: `build ${size.label}, CPU per million interactions`, value: r.cpuSeconds / (r.interactions / 1e6), unit: 's' },
     { key: `scale.${size.label}.peakRssMiB`, label: `build ${size.label}, peak RSS`, value: r.peakRssBytes / 2 ** 20, unit: 'MiB' },
   ];
 }
