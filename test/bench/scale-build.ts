@@ -34,6 +34,7 @@ const report = result.report as unknown as {
   seconds: Record<string, number>;
   feed?: { served?: { 'ndcg@10'?: number } };
 };
+const cpu = process.cpuUsage();
 const out: ScaleBuildResult = {
   interactions: report.dataset.interactions,
   users: report.dataset.users,
@@ -41,7 +42,7 @@ const out: ScaleBuildResult = {
   epochs: options.epochs,
   threads: options.threads ?? null,
   seconds: (performance.now() - started) / 1000,
-  cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
   stages: report.seconds,
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   ndcg10: report.feed?.served?.['ndcg@10'] ?? null,
