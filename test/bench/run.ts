@@ -17,12 +17,13 @@ import { serverBench } from './server.ts';
 import { retrievalPeersBench } from './peers.ts';
 import { rankingRuntimesBench } from './ranking.ts';
 import { privacyBench } from './privacy.ts';
+import { scaleBench } from './scale.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [shardBench, vectorsBench, sizeBench, deviceBench, retrievalPeersBench, rankingRuntimesBench, serverBench, qualityBench, privacyBench];
+const SUITES: BenchSuite[] = [shardBench, vectorsBench, sizeBench, deviceBench, retrievalPeersBench, rankingRuntimesBench, serverBench, qualityBench, privacyBench, scaleBench];
 
 /** The groups of the JSON (issue 6); each figure's key starts with its group. */
-const GROUPS = ['feed', 'coldStart', 'size', 'retrievalPeers', 'ranking', 'server', 'quality', 'privacy'] as const;
+const GROUPS = ['feed', 'coldStart', 'size', 'retrievalPeers', 'ranking', 'server', 'quality', 'privacy', 'scale'] as const;
 
 function parseArgs(argv: readonly string[]): { quick: boolean; json: string | null; only: string | null } {
   let quick = false;

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/index.ts';
-import { perUserTemporalSplit } from '../data/index.ts';
+import { perUserTemporalSplit, sampleTestUsers } from '../data/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../export/index.ts';
 import type { Progress } from '../progress/index.ts';
 import {
@@ -27,6 +27,7 @@ import { BUILD_DEFAULTS } from './defaults.ts';
 import { loadDataset } from './load.ts';
 import { disposeModels, trainModels } from './models.ts';
 import type { BuildOptions } from './options.ts';
+import { sampledNdcg } from './evaluation-sample.ts';
 import { curve, feedMetrics, rankingMetrics, retrievalMetrics } from './report-parts.ts';
 
 export interface BuildResult {
@@ -71,11 +72,14 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   // Protocol (1), the headline: each user's latest 20% held out.
   const m1 = await trainModels(ds, perUser.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
   const trainSeconds = lap();
+  // Large data: a seeded sample of test users (train stays whole), reported with its interval.
+  const sampled = sampleTestUsers(perUser, BUILD_DEFAULTS.evaluationUsers, o.seed);
   let stage = progress.stage('evaluate per-user temporal');
-  const s1 = scorers(perUser, m1);
-  const e1 = evaluateProtocol(perUser, m1, s1);
-  const truth = evaluateAgainstTruth(ds, perUser, m1, s1);
-  stage.done();
+  const s1 = scorers(sampled.split, m1);
+  const e1 = evaluateProtocol(sampled.split, m1, s1);
+  const truth = evaluateAgainstTruth(ds, sampled.split, m1, s1);
+  const sample1 = sampled.sample && sampledNdcg(sampled.split, m1.builder.catalog, s1.served, BUILD_DEFAULTS.feedK, sampled.sample);
+  stage.done(sample1 ? `${sample1.users} of ${sample1.of} test users, served ndcg@10 ${sample1.mean.toFixed(4)} [${sample1.ci95.map((x) => x.toFixed(4)).join(', ')}]` : undefined);
   const evaluateSeconds = lap();
 
   const shipped = o.releaseFrom === 'all' ? await trainModels(ds, ds.interactions, { epochs: o.epochs, seed: o.seed, baselines: false }, progress) : m1;
@@ -137,6 +141,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       retrieval: { lambda: shipped.retrieval.lambda, historyLength: shipped.retrieval.historyLength, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
       validation: m1.retrieval.grid,
       dcnEpochs: shipped.dcnEpochs,
+      // Only when a protocol evaluated a sample of its test users (large data).
+      ...(sample1 || g.sample ? { evaluationSample: { perUser: sample1, global: g.sample } } : {}),
     },
   });
 

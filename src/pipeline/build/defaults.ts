@@ -35,5 +35,14 @@ export const BUILD_DEFAULTS = Object.freeze({
   rankerHoldoutEvery: 5,
   /** Minibatch sizes (measured best throughput on the wasm backend, see src/pipeline/train). */
   dcnBatchSize: 512,
+  /**
+   * Large data: test users evaluated per protocol (a seeded sample beyond this; the report gives
+   * the sample and a 95% interval of NDCG@10), and validation users whose feeds choose the
+   * retrieval settings and make the ranker's rows. Evaluation costs users x catalogue, so
+   * without a bound it grows with the square of the data. The demo (about 2,000 users) is
+   * below both: it is evaluated on everyone.
+   */
+  evaluationUsers: 5000,
+  validationUsers: 5000,
   learningRate: 0.003,
 });

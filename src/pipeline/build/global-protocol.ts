@@ -5,18 +5,22 @@
  * the two cores of a small machine both work, and the figures are those of running it inline.
  */
 import { Worker } from 'node:worker_threads';
-import { globalTemporalSplit, type Dataset } from '../data/index.ts';
+import { globalTemporalSplit, sampleTestUsers, type Dataset } from '../data/index.ts';
 import type { Progress } from '../progress/index.ts';
 import { evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
 import { OndeckError } from '../../core/errors.ts';
 import { disposeModels, trainModels, type TrainedModels } from './models.ts';
 import type { BuildOptions } from './options.ts';
+import { BUILD_DEFAULTS } from './defaults.ts';
+import { sampledNdcg, type SampledNdcg } from './evaluation-sample.ts';
 
 export interface GlobalProtocolResult {
   metrics: ProtocolMetrics & { curveKs: readonly number[] };
   warmCold: ReturnType<typeof evaluateWarmCold>;
   stats: ReturnType<typeof globalTemporalSplit>['stats'];
   seconds: { train: number; evaluate: number; models: TrainedModels['seconds'] };
+  /** null when every test user was evaluated; else the sample and its served NDCG@10 interval. */
+  sample: SampledNdcg | null;
 }
 
 /** Protocol (2) here, on this thread. */
@@ -28,11 +32,14 @@ export async function runGlobalProtocol(ds: Dataset, o: Pick<BuildOptions, 'epoc
   t = performance.now();
   const stage = progress.stage('evaluate global temporal');
   try {
-    const s = scorers(global, m);
-    const metrics = evaluateProtocol(global, m, s);
-    const warmCold = evaluateWarmCold(global, m, s);
+    // Large data: a seeded sample of test users (train stays whole), as in protocol (1).
+    const sampled = sampleTestUsers(global, BUILD_DEFAULTS.evaluationUsers, o.seed);
+    const s = scorers(sampled.split, m);
+    const metrics = evaluateProtocol(sampled.split, m, s);
+    const warmCold = evaluateWarmCold(sampled.split, m, s);
+    const sample = sampled.sample && sampledNdcg(sampled.split, m.builder.catalog, s.served, BUILD_DEFAULTS.feedK, sampled.sample);
     stage.done();
-    return { metrics, warmCold, stats: global.stats, seconds: { train, evaluate: (performance.now() - t) / 1000, models: m.seconds } };
+    return { metrics, warmCold, stats: global.stats, seconds: { train, evaluate: (performance.now() - t) / 1000, models: m.seconds }, sample };
   } finally {
     disposeModels(m);
   }

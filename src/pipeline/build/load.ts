@@ -21,6 +21,6 @@ export function loadDataset(o: BuildOptions): Dataset {
     case 'events':
       return loadEventsExport(o.path!, o.items === undefined ? {} : { items: o.items });
     case 'synthetic':
-      return generateSynthetic({ seed: o.seed });
+      return generateSynthetic({ seed: o.seed, ...o.synthetic });
   }
 }

@@ -11,7 +11,7 @@
  */
 import { buildFeatureTensors, type FeatureRow, type FeatureSpec, type FeatureTensor } from '../../core/features/index.ts';
 import { fitEase, fitItemKnn, trainLogisticRegression, type ItemItemMatrix, type LogisticRegressionModel } from '../baselines/index.ts';
-import { perUserTemporalSplit, type Dataset, type Interaction } from '../data/index.ts';
+import { perUserTemporalSplit, sampleTestUsers, type Dataset, type Interaction } from '../data/index.ts';
 import { buildTensorsPerRow } from '../evaluate/index.ts';
 import { ExampleBuilder, deriveFeaturePlan, type FeaturePlan } from '../features/index.ts';
 import { standardize } from '../features/derive-spec.ts';
@@ -73,8 +73,11 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
 
   // 1. Validation: each user's latest 20% of this window; λ and recency chosen there.
   const inner = perUserTemporalSplit({ interactions: [...train] });
+  // Large data: the validation feeds (retrieval settings, ranker rows) of a seeded sample of
+  // users; train stays whole. The demo has fewer users than the bound: all of them.
+  const validation = sampleTestUsers(inner, BUILD_DEFAULTS.validationUsers, o.seed).split;
   const stage = progress.stage('fit item-item retrieval');
-  const choice = chooseItemItem(inner, catalog, { historyLengths: BUILD_DEFAULTS.historyLengths });
+  const choice = chooseItemItem(validation, catalog, { historyLengths: BUILD_DEFAULTS.historyLengths });
   stage.done(`λ ${choice.lambda}, history ${choice.historyLength}, recency half-life ${choice.halfLifeEvents ?? '∞'} events, validation ndcg@10 ${choice.validationNdcg.toFixed(4)}`);
   let retrievalSeconds = (now() - t) / 1000;
   t = now();
@@ -84,7 +87,7 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
   const innerBuilder = new ExampleBuilder(ds, innerPlan);
   const innerRetrieval = await retrievalModel(innerPlan.spec, catalog, choice.validationMatrix, o.seed, dim);
   const innerCandidates = new FeedCandidates(innerBuilder, innerRetrieval.itemVectors, dim);
-  const rows = candidateRows(inner, innerBuilder, innerCandidates, (users) => userVectorsOf(innerPlan.spec, innerBuilder, innerRetrieval.tower, users), {
+  const rows = candidateRows(validation, innerBuilder, innerCandidates, (users) => userVectorsOf(innerPlan.spec, innerBuilder, innerRetrieval.tower, users), {
     seed: o.seed,
     randomNegatives: BUILD_DEFAULTS.rankerRandomNegatives,
     listsPerUser: BUILD_DEFAULTS.rankerListsPerUser,

@@ -44,6 +44,14 @@ export const SYNTHETIC_DEFAULTS = Object.freeze({
   backCatalogShare: 0.4,
 });
 
+/** What `interactions` may ask of the synthetic generator (see synthetic.ts sessionsFor). */
+export const SYNTHETIC_LIMITS = Object.freeze({
+  /** Every user has at least one session, so fewer than this would come out high. */
+  minSessionsPerUser: 1,
+  /** A user's sessions are log-normal capped at 200; past a mean of 30 the cap bites. */
+  maxSessionsPerUser: 30,
+});
+
 /** The latent model behind the synthetic clicks and watch times; see synthetic.ts. */
 export const SYNTHETIC_MODEL = Object.freeze({
   /** Zipf exponent of item popularity: weight ∝ 1 / rank^s. */

@@ -116,17 +116,19 @@ export function truthSplit(
 ): TruthSplit {
   requireTruth(dataset);
   const minClickProbability = threshold(options.minClickProbability);
-  const seen = new Map<string, Set<string>>();
-  for (const x of split.train) {
-    const s = seen.get(x.user);
-    if (s === undefined) seen.set(x.user, new Set([x.item]));
-    else s.add(x.item);
-  }
   // First appearance order and the earliest moment (the same thing when test is in time order).
   const firstAt = new Map<string, number>();
   for (const x of split.test) {
     const t = firstAt.get(x.user);
     if (t === undefined || x.at < t) firstAt.set(x.user, x.at);
+  }
+  // Train items of the test users only: on large data the test is a sample of the users.
+  const seen = new Map<string, Set<string>>();
+  for (const x of split.train) {
+    if (!firstAt.has(x.user)) continue;
+    const s = seen.get(x.user);
+    if (s === undefined) seen.set(x.user, new Set([x.item]));
+    else s.add(x.item);
   }
 
   const counts: TruthSplitCounts = { testUsers: firstAt.size, users: 0, usersWithoutLiked: 0, liked: 0, likedSeenInTrain: 0 };

@@ -1,5 +1,5 @@
 import { assembleDataset } from './dataset.ts';
-import { SYNTHETIC_DEFAULTS, SYNTHETIC_MODEL } from './defaults.ts';
+import { SYNTHETIC_DEFAULTS, SYNTHETIC_LIMITS, SYNTHETIC_MODEL } from './defaults.ts';
 import { DatasetOptionError } from './errors.ts';
 import { createRng, type Rng, sampleRange, sampleWeights, upperBound } from './prng.ts';
 import { affinityOf, buildWorld, clickLogit, sigmoid, tasteOf, type World, type WorldUser } from './synthetic-world.ts';
@@ -17,6 +17,12 @@ export interface SyntheticOptions {
   start?: number;
   /** Mean sessions per user over the period. */
   sessionsPerUser?: number;
+  /**
+   * About how many interactions to generate: sets sessionsPerUser (leave that unset) to
+   * interactions / (users x mean impressions per session). The count comes out within a few
+   * percent (sessions are whole and log-normal, a session ends early when the feed runs dry).
+   */
+  interactions?: number;
   minImpressions?: number;
   maxImpressions?: number;
   backCatalogShare?: number;
@@ -75,10 +81,17 @@ export function generateSynthetic(options: SyntheticOptions): Dataset {
   return dataset;
 }
 
-type Resolved = Required<SyntheticOptions>;
+type Resolved = Required<Omit<SyntheticOptions, 'interactions'>>;
 
 function resolve(options: SyntheticOptions): Resolved {
-  const o: Resolved = { ...SYNTHETIC_DEFAULTS, ...stripUndefined(options) } as Resolved;
+  const { interactions, ...rest } = options;
+  const o: Resolved = { ...SYNTHETIC_DEFAULTS, ...stripUndefined(rest) } as Resolved;
+  if (interactions !== undefined) {
+    if (options.sessionsPerUser !== undefined) {
+      throw new DatasetOptionError('interactions', 'sets sessionsPerUser; give one of the two, not both');
+    }
+    o.sessionsPerUser = syntheticSessionsPerUser(interactions, o.users, o);
+  }
   if (!Number.isInteger(o.seed)) throw new DatasetOptionError('seed', `must be an integer, got ${o.seed}`);
   for (const key of ['users', 'items', 'categories', 'minImpressions', 'maxImpressions'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new DatasetOptionError(key, `must be an integer >= 1, got ${o[key]}`);
@@ -93,6 +106,35 @@ function resolve(options: SyntheticOptions): Resolved {
   }
   if (!Number.isFinite(o.start)) throw new DatasetOptionError('start', `must be ms since the epoch, got ${o.start}`);
   return o;
+}
+
+/**
+ * Mean sessions per user for about `interactions` rows of `users` users. A user's sessions are log-normal and
+ * capped (synthetic-world.ts), so a mean above SYNTHETIC_LIMITS.maxSessionsPerUser would come out
+ * short of the target: that asks for more users instead.
+ */
+export function syntheticSessionsPerUser(
+  interactions: number,
+  users: number,
+  o: { minImpressions: number; maxImpressions: number } = SYNTHETIC_DEFAULTS,
+): number {
+  if (!Number.isInteger(interactions) || interactions < 1) {
+    throw new DatasetOptionError('interactions', `must be an integer >= 1, got ${interactions}`);
+  }
+  if (!Number.isInteger(users) || users < 1) throw new DatasetOptionError('users', `must be an integer >= 1, got ${users}`);
+  const perSession = (o.minImpressions + o.maxImpressions) / 2;
+  const sessions = interactions / (users * perSession);
+  const { minSessionsPerUser, maxSessionsPerUser } = SYNTHETIC_LIMITS;
+  if (sessions < minSessionsPerUser || sessions > maxSessionsPerUser) {
+    const lo = Math.ceil(users * perSession * minSessionsPerUser);
+    const hi = Math.floor(users * perSession * maxSessionsPerUser);
+    throw new DatasetOptionError(
+      'interactions',
+      `${interactions} for ${users} users is ${(interactions / users).toFixed(1)} per user; with ${users} users it must be ` +
+        `${lo}..${hi} (${minSessionsPerUser}..${maxSessionsPerUser} sessions of ~${perSession} impressions each): change the users or the interactions`,
+    );
+  }
+  return sessions;
 }
 
 function stripUndefined(o: SyntheticOptions): Partial<SyntheticOptions> {
@@ -117,19 +159,21 @@ function simulateUser(world: World, user: WorldUser, o: Resolved, end: number, r
       const taste = tasteOf(world, user, item);
       const affinity = affinityOf(user, item);
       const pClick = sigmoid(clickLogit(world, user, item, position));
-      const x: Interaction = { user: user.id, item: item.id, at: t, label: 0, type: 'impression' };
+      const at = t;
       t += SECONDS_PER_IMPRESSION * 1000;
+      // Each row is made whole in one literal (two shapes in all, every field in line), not
+      // grown by properties later.
+      let x: Interaction;
       if (rng.next() < pClick) {
         const z =
           M.watchBias + M.watchTaste * taste + M.watchQuality * item.quality + M.watchAffinity * affinity -
           M.watchLength * Math.log(item.durationSeconds / 300) + M.watchNoise * rng.normal();
         const watchSeconds = Math.round(sigmoid(z) * item.durationSeconds * 10) / 10;
-        x.label = 1;
-        x.type = 'click';
-        x.watchSeconds = watchSeconds;
-        x.watchFraction = watchSeconds / item.durationSeconds;
+        x = { user: user.id, item: item.id, at, label: 1, type: 'click', watchSeconds, watchFraction: watchSeconds / item.durationSeconds };
         clicked.add(index);
         t += Math.round(watchSeconds * 1000);
+      } else {
+        x = { user: user.id, item: item.id, at, label: 0, type: 'impression' };
       }
       out.push(x);
     }

@@ -101,6 +101,22 @@ export function catalogIndex(catalog: Catalog): Map<string, number> {
  * could never be retrieved, so the catalog given is not the dataset's.
  */
 export function prepareProtocol(split: EvalSplit, catalog: Catalog): ProtocolIndex {
+  // A build asks again for the same split and catalog (every feed, retrieval K and validation
+  // setting): one pass over train each time was ~85 passes a build, linear but large at 10M.
+  // Splits and catalogs are not mutated after they are made, so the index is reused while both live.
+  let byCatalog = prepared.get(split);
+  if (byCatalog === undefined) prepared.set(split, (byCatalog = new WeakMap()));
+  let p = byCatalog.get(catalog);
+  if (p === undefined || p.trainLength !== split.train.length || p.testLength !== split.test.length) {
+    p = { index: indexProtocol(split, catalog), trainLength: split.train.length, testLength: split.test.length };
+    byCatalog.set(catalog, p);
+  }
+  return p.index;
+}
+
+const prepared = new WeakMap<EvalSplit, WeakMap<Catalog, { index: ProtocolIndex; trainLength: number; testLength: number }>>();
+
+function indexProtocol(split: EvalSplit, catalog: Catalog): ProtocolIndex {
   const indexOf = catalogIndex(catalog);
   const inTrain = new Uint8Array(catalog.length);
   const histories = new Map<string, Interaction[]>();

@@ -53,10 +53,12 @@ function datasetLine({ dataset: d }: Report): string {
 
 function headlineSection(report: Report): string {
   const choice = validationLine(report.settings);
+  const sample = sampleLine(report.settings);
   return [
     '## Served feed vs baselines',
     'Per-user temporal split (the headline protocol): the top 10 each test user is shown, against what they ' +
       "engaged with in test. \"served ÷ this\" is the served feed's NDCG@10 over that row's: above 1, the served feed wins.",
+    ...(sample ? [sample] : []),
     feedTable(report.feed),
     bestBaselineSentence(report.feed),
     ...truthParts(report),
@@ -170,6 +172,24 @@ function validationLine(settings: ReportSettings): string | null {
   if (parts.length === 0) return null;
   const tried = Array.isArray(settings.validation) ? ` (${settings.validation.length} retrieval settings tried)` : '';
   return `What validation chose, on a slice of train, never test${tried}: ${parts.join(', ')}.`;
+}
+
+interface SampleSetting {
+  users: number;
+  of: number;
+  k: number;
+  mean: number;
+  ci95: [number, number];
+}
+
+/** Large data: which share of test users each protocol evaluated, and the served NDCG's 95% interval. */
+function sampleLine(settings: ReportSettings): string | null {
+  const s = settings.evaluationSample as { perUser?: SampleSetting | null; global?: SampleSetting | null } | undefined;
+  if (!s) return null;
+  const one = (name: string, x: SampleSetting | null | undefined) =>
+    x ? `${name}: ${formatCount(x.users)} of ${formatCount(x.of)} test users, served NDCG@${x.k} ${formatMetric(x.mean)} (95% interval ${formatMetric(x.ci95[0])}–${formatMetric(x.ci95[1])})` : null;
+  const parts = [one('per-user protocol', s.perUser), one('global protocol', s.global)].filter((x): x is string => x !== null);
+  return parts.length === 0 ? null : `Evaluated on a seeded random sample of test users (the models are trained on all): ${parts.join('; ')}.`;
 }
 
 function formatSetting(x: number): string {

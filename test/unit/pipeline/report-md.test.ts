@@ -200,6 +200,18 @@ describe('renderReportMarkdown', () => {
     expect(noRecency).toContain('What validation chose, on a slice of train, never test (2 retrieval settings tried): retrieval λ 100, no history recency.');
   });
 
+  it('names the evaluation sample and its NDCG@10 interval only when a build sampled test users', async () => {
+    const r = sampleReport();
+    expect(await renderReportMarkdown(r, { svgDir: join(dir, 'sample') })).not.toContain('seeded random sample');
+    r.settings.evaluationSample = {
+      perUser: { users: 5000, of: 118000, seed: 42, k: 10, mean: 0.1234, ci95: [0.1189, 0.1279], measured: 4990 },
+      global: null,
+    };
+    expect(await renderReportMarkdown(r, { svgDir: join(dir, 'sample') })).toContain(
+      'Evaluated on a seeded random sample of test users (the models are trained on all): per-user protocol: 5,000 of 118,000 test users, served NDCG@10 0.1234 (95% interval 0.1189–0.1279).',
+    );
+  });
+
   it('judges the feeds against the true preferences on synthetic data, and names exposure bias when the two disagree', async () => {
     const r = sampleReport();
     expect(await renderReportMarkdown(r, { svgDir: join(dir, 'truth') })).not.toContain('Against the true preferences');
