@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureFixtureRelease } from '../support/fixture-release.ts';
 import { createTestDatabase } from '../support/postgres.ts';
+import startTestPostgres from '../support/postgres-setup.ts';
 import { measure, quantile } from './measure.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
@@ -271,16 +272,22 @@ export const serverBench: BenchSuite = {
         await sqlite.stop();
       }
 
-      const db = await createTestDatabase('bench');
+      // As npm test does: a throwaway embedded Postgres unless ONDECK_TEST_POSTGRES_URL names one.
+      const stopPostgres = await startTestPostgres();
       try {
-        const pg = await startServer(['--release', releaseDir, '--postgres', db.url]);
+        const db = await createTestDatabase('bench');
         try {
-          loadFigures('postgres', await loadRun(pg.url, timing));
+          const pg = await startServer(['--release', releaseDir, '--postgres', db.url]);
+          try {
+            loadFigures('postgres', await loadRun(pg.url, timing));
+          } finally {
+            await pg.stop();
+          }
         } finally {
-          await pg.stop();
+          await db.drop();
         }
       } finally {
-        await db.drop();
+        await stopPostgres?.();
       }
     } finally {
       await rm(work, { recursive: true, force: true });
