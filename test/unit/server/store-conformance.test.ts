@@ -1,16 +1,13 @@
 // One suite, both feature-store adapters: a behaviour is in the FeatureStore contract and passes
 // on SQLite and on a real Postgres, or it is a bug. Every expected figure below is worked out by
 // hand from the batches (see the comments), not read back from either adapter.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AggregateBatch, PseudonymousBatch } from '../../../src/core/sync/wire.ts';
 import pg from 'pg';
 import { SEQ_LOCK, openPostgresStore } from '../../../src/server/store/postgres/index.ts';
-import { openSqliteStore, openThreadedSqliteStore } from '../../../src/server/store/sqlite/index.ts';
 import type { FeatureStore, FeedEngagement, ItemFeatures } from '../../../src/server/store/types.ts';
 import { createTestDatabase } from '../../support/postgres.ts';
+import { storePlaces, type StorePlace } from '../../support/store-places.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,36 +16,7 @@ const D = Date.UTC(2024, 4, 10);
 /** 2024-05-12T12:00:00Z: the midday of the third day, so day ages are whole numbers. */
 const NOW = D + 2 * DAY + 12 * HOUR;
 
-/** A place for one store, reopenable (same file or same database) until `dispose`. */
-interface Place {
-  open(): Promise<FeatureStore>;
-  dispose(): Promise<void>;
-}
-
-const ADAPTERS: Array<[string, () => Promise<Place>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ondeck-store-'));
-      return { open: () => openSqliteStore(join(dir, 'store.db')), dispose: () => rm(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    // Issue 17: what the server opens for SQLite, the same store on a thread of its own.
-    'sqlite on its own thread',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ondeck-store-'));
-      return { open: () => openThreadedSqliteStore(join(dir, 'store.db')), dispose: () => rm(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    async () => {
-      const db = await createTestDatabase('conformance');
-      return { open: () => openPostgresStore(db.url), dispose: () => db.drop() };
-    },
-  ],
-];
+const ADAPTERS = storePlaces('conformance');
 
 // Feed 'home', install inst-a: item a on 2024-05-10 (2 impressions, 1 click, 1 watch of 30 s at
 // fraction 0.5), item b on 2024-05-11 (1 impression, 1 watch of 60 s at 0.25, 1 like).
@@ -106,7 +74,7 @@ function byItem(rows: ItemFeatures[]): Record<string, ItemFeatures> {
 }
 
 describe.each(ADAPTERS)('feature store conformance: %s', (kind, makePlace) => {
-  let place: Place | null = null;
+  let place: StorePlace | null = null;
   const open: FeatureStore[] = [];
 
   async function fresh(): Promise<FeatureStore> {

@@ -2,15 +2,10 @@
 // counters worked out by hand below; a batch with one row the database refuses writes nothing
 // while batches committed alongside it land; retention removes whole old days of events and
 // keeps the counters.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PseudonymousBatch, WireEvent } from '../../../src/core/sync/wire.ts';
-import { openPostgresStore } from '../../../src/server/store/postgres/index.ts';
-import { openSqliteStore, openThreadedSqliteStore } from '../../../src/server/store/sqlite/index.ts';
 import type { FeatureStore } from '../../../src/server/store/types.ts';
-import { createTestDatabase } from '../../support/postgres.ts';
+import { storePlaces, type StorePlace } from '../../support/store-places.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -18,34 +13,7 @@ const DAY = 24 * HOUR;
 const D = Date.UTC(2024, 4, 10);
 const NOW = D + 3 * DAY;
 
-interface Place {
-  open(): Promise<FeatureStore>;
-  dispose(): Promise<void>;
-}
-
-const ADAPTERS: Array<[string, () => Promise<Place>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ondeck-batches-'));
-      return { open: () => openSqliteStore(join(dir, 'store.db')), dispose: () => rm(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'sqlite on its own thread',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ondeck-batches-'));
-      return { open: () => openThreadedSqliteStore(join(dir, 'store.db')), dispose: () => rm(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'postgres',
-    async () => {
-      const db = await createTestDatabase('batches');
-      return { open: () => openPostgresStore(db.url), dispose: () => db.drop() };
-    },
-  ],
-];
+const ADAPTERS = storePlaces('batches');
 
 /**
  * 1,000 events of install `install`: event i is on item-(i % 50), a click when i % 4 == 0 and an
@@ -61,7 +29,7 @@ function bigBatch(batchId: string, install = 'inst-big'): PseudonymousBatch {
 }
 
 describe.each(ADAPTERS)('ingest batches: %s', (_kind, makePlace) => {
-  let place: Place | null = null;
+  let place: StorePlace | null = null;
   const open: FeatureStore[] = [];
 
   async function fresh(): Promise<FeatureStore> {
