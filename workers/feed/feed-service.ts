@@ -13,6 +13,7 @@ import {
   feedScore,
   headSlotsFor,
   newUserScore,
+  bestPopularity,
   retrievalScore,
   type FeedItem,
   type FeedOptions,
@@ -194,12 +195,13 @@ export class FeedService implements FeedWorkerApi {
     const rankMs = performance.now() - t;
 
     t = performance.now();
+    const best = personal ? 0 : bestPopularity(records.map((x) => x.popularity));
     const candidates: RerankCandidate[] = refs.map((ref, j) => {
       const w = watch ? watch[j]! : null;
       const c: RerankCandidate = {
         id: records[j]!.id,
-        // A new user's feed keeps the head's order (src/core/feed newUserScore).
-        score: personal ? feedScore(pClick[j]!, w) : newUserScore(j, refs.length),
+        // A new user's feed is by popularity (src/core/feed newUserScore).
+        score: personal ? feedScore(pClick[j]!, w) : newUserScore(records[j]!.popularity, best),
         pClick: pClick[j]!,
         watchFraction: w,
         embedding: vectors[j]!,

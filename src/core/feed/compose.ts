@@ -78,13 +78,24 @@ export function feedScore(pClick: number, watchFraction: number | null): number 
 }
 
 /**
- * A new user's feed score (no history at all): the head's own order, popularity and freshness
- * alternating (position 0 first), on (0, 1]. The ranker knows nothing about such a user, and
- * asked anyway it ranked new users' feeds far below most-popular (MovieLens-100K global split,
- * cold users: NDCG@10 0.04-0.20 across builds against 0.33), so it is not asked.
+ * A new user's feed score (no history at all): the item's popularity over the best popularity
+ * among the candidates, on [0, 1]. The ranker knows nothing about such a user, and asked anyway
+ * it ranked new users' feeds far below most-popular (MovieLens-100K global split, cold users:
+ * NDCG@10 0.04-0.20 across builds against 0.33), so it is not asked. Not the head's position:
+ * the head alternates popular and fresh items (they are candidates for everyone), and a score
+ * falling linearly with position was so flat that MMR reordered the page at will (cold users
+ * 0.160); by popularity, 0.336. Fresh items still reach a new user through the re-ranker's
+ * freshness boost and exploration slot.
  */
-export function newUserScore(position: number, count: number): number {
-  return (count - position) / count;
+export function newUserScore(popularity: number, bestPopularity: number): number {
+  return bestPopularity > 0 && popularity > 0 ? Math.min(popularity / bestPopularity, 1) : 0;
+}
+
+/** The best popularity among candidates (for newUserScore); 0 when none is positive. */
+export function bestPopularity(popularity: Iterable<number | undefined>): number {
+  let best = 0;
+  for (const p of popularity) if (p !== undefined && p > best) best = p;
+  return best;
 }
 
 /** The user's history share per category (for the re-ranker's reasons and exploration). */

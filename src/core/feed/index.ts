@@ -27,6 +27,7 @@ export {
   headSlotsFor,
   interleaveHead,
   newUserScore,
+  bestPopularity,
   retrievalScore,
 } from './compose.ts';
 export { HISTORY_SCORE_FIELDS, entryTowerInputs, historyScores, readsHistoryScores } from './history-scores.ts';

@@ -10,7 +10,7 @@
  *   `ranked` — the same before re-ranking; and the baselines: retrieval alone (`twoTower`),
  *   EASE, ItemKNN, most-popular.
  */
-import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, historyScores, newUserScore, readsHistoryScores } from '../../core/feed/index.ts';
+import { FEED_COMPOSITION, candidateContexts, composeFeed, bestPopularity, feedScore, historyScores, newUserScore, readsHistoryScores } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../core/rerank/index.ts';
 import { topK } from '../../core/vectors/index.ts';
@@ -121,13 +121,14 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
       rowsSeen.dcn.push(p.click[j]!);
       rowsSeen.logisticRegression.push(lr ? lr[j]! : Number.NaN);
     });
+    const best = history.length > 0 ? 0 : bestPopularity(list.items.map((i) => m.builder.item(i).popularity));
     const candidates = list.items.map((i, j): RerankCandidate => {
       const record = m.builder.item(i);
       const w = p.watch ? p.watch[j]! : null;
       const c: RerankCandidate = {
         id: catalog[i]!,
-        // A new user's feed keeps the head's order, as on the device (src/core/feed newUserScore).
-        score: history.length > 0 ? feedScore(p.click[j]!, w) : newUserScore(j, list.items.length),
+        // A new user's feed is by popularity, as on the device (src/core/feed newUserScore).
+        score: history.length > 0 ? feedScore(p.click[j]!, w) : newUserScore(record.popularity, best),
         pClick: p.click[j]!,
         watchFraction: w,
         embedding: m.itemVectors.subarray(i * m.dim, (i + 1) * m.dim),

@@ -1,7 +1,7 @@
 // The feed composition both runtimes share (src/core/feed/compose.ts).
 import { describe, expect, it } from 'vitest';
 import { FEED_COMPOSITION, candidateContexts, composeFeed, feedScore, headSlotsFor, interleaveHead, retrievalScore } from '../../../src/core/feed/index.ts';
-import { categoryShares, newUserScore } from '../../../src/core/feed/compose.ts';
+import { bestPopularity, categoryShares, newUserScore } from '../../../src/core/feed/compose.ts';
 import type { RerankCandidate } from '../../../src/core/rerank/index.ts';
 
 describe('feed composition', () => {
@@ -32,9 +32,13 @@ describe('feed composition', () => {
     expect(feedScore(0.5, null)).toBe(0.5);
   });
 
-  it("keeps the head's order for a new user: the first position scores highest, all in (0, 1]", () => {
-    const scores = [0, 1, 2, 3].map((j) => newUserScore(j, 4));
-    expect(scores).toEqual([1, 0.75, 0.5, 0.25]);
+  it("scores a new user's candidates by popularity over the best one's, on [0, 1]", () => {
+    const popularity = [40, 10, 0, 20, undefined];
+    const best = bestPopularity(popularity);
+    expect(best).toBe(40);
+    expect(popularity.map((p) => newUserScore(p ?? 0, best))).toEqual([1, 0.25, 0, 0.5, 0]);
+    // No popular candidate at all (a catalogue without interactions yet): every score is 0, never NaN.
+    expect(newUserScore(0, bestPopularity([0, 0]))).toBe(0);
   });
 
   it('shares a history over categories from what the user chose, not what they skipped', () => {
