@@ -25,7 +25,7 @@ import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
 import type { DailyCount, ExportedEvent, FeatureStore, FeedEngagement, IngestResult, StoreStats } from '../types.ts';
 import { GroupCommit } from './group-commit.ts';
 import { runMigrations } from './migrations.ts';
-import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.ts';
+import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, minuteOf, prepareStatements, type Statements } from './statements.ts';
 
 /** Batches committed in one transaction at most (bounds the time the event loop is held). */
 const MAX_GROUP = 64;
@@ -272,7 +272,7 @@ class SqliteStore implements FeatureStore {
   }
 
   async recentEvents(o: { since: number; limit: number }) {
-    const rows = this.#st.recentEvents.all(o.since, o.limit) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
+    const rows = this.#st.recentEvents.all({ minute: minuteOf(o.since), since: o.since, limit: o.limit }) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
     return rows.map((r) => (r.watch_fraction === null ? { item: r.item, type: r.type, at: r.at } : { item: r.item, type: r.type, at: r.at, watchFraction: r.watch_fraction }));
   }
 
@@ -296,7 +296,7 @@ class SqliteStore implements FeatureStore {
     for (;;) {
       if (this.#closed) throw new StoreClosedError();
       // Each step is its own short transaction; ingests queued meanwhile commit in between.
-      const n = this.#db.transaction(() => this.#st.dropEventsBefore.run(cutoff, RETENTION_STEP).changes)();
+      const n = this.#db.transaction(() => this.#st.dropEventsBefore.run({ minute: minuteOf(cutoff), before: cutoff, limit: RETENTION_STEP }).changes)();
       deleted += n;
       if (n < RETENTION_STEP) return { deleted };
       await new Promise((resolve) => setImmediate(resolve));
