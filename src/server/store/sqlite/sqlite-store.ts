@@ -66,6 +66,7 @@ function dayOf(ms: number): string {
 interface Job {
   batch: EventBatch;
   receivedAt: number;
+  hash: string;
 }
 
 interface Written {
@@ -99,6 +100,11 @@ function ownerOnly(file: string): void {
 }
 
 export async function openSqliteStore(file: string): Promise<FeatureStore> {
+  return openSqliteStoreHere(file);
+}
+
+/** openSqliteStore with the class's own type, for the store thread (ingestChecked). */
+export async function openSqliteStoreHere(file: string): Promise<SqliteStore> {
   if (file !== ':memory:') {
     mkdirSync(dirname(resolve(file)), { recursive: true });
     ownerOnly(file);
@@ -126,7 +132,7 @@ function inChunks<T>(rows: readonly T[], fields: number, statement: (n: number) 
   }
 }
 
-class SqliteStore implements FeatureStore {
+export class SqliteStore implements FeatureStore {
   readonly kind = 'sqlite' as const;
   #duplicates = 0;
   #closed = false;
@@ -173,23 +179,33 @@ class SqliteStore implements FeatureStore {
 
   ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
+    let hash: string;
     try {
       checkStorable(batch);
+      hash = batchHash(batch);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#group.submit({ batch, receivedAt }).then((r) => {
+    return this.ingestChecked(batch, receivedAt, hash);
+  }
+
+  /**
+   * ingest() of a batch that checkStorable accepted and whose batchHash is `hash`: the threaded
+   * store does both on the server's thread, so the store's own thread only writes.
+   */
+  ingestChecked(batch: EventBatch, receivedAt: number, hash: string): Promise<IngestResult> {
+    if (this.#closed) return Promise.reject(new StoreClosedError());
+    return this.#group.submit({ batch, receivedAt, hash }).then((r) => {
       if (r.duplicate) this.#duplicates++;
       return r;
     });
   }
 
   /** Writes the batch row and its events; returns the day counters it adds, for the group to write. */
-  #write({ batch, receivedAt }: Job): Written {
+  #write({ batch, receivedAt, hash }: Job): Written {
     const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
     const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
     if (installId !== null && this.#st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
-    const hash = batchHash(batch);
     const claimed = this.#st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored, hash);
     if (claimed.changes === 0) {
       // A replay carries the same body; a row from before hashes were kept (null) cannot tell.
