@@ -18,7 +18,7 @@ import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
 import { batchHash, installHash } from '../batch-identity.ts';
 import { checkStorable } from '../check-storable.ts';
-import { countEvents, countsOfAggregate, dayStart, utcDay, type DayCounts } from '../day-counts.ts';
+import { countEvents, countWireEvents, countsOfAggregate, dayStart, utcDay, type DayCounts } from '../day-counts.ts';
 import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
@@ -219,7 +219,7 @@ export class SqliteStore implements FeatureStore {
       inChunks(batch.events, EVENT_FIELDS, (n) => this.#st.multi.insertEvents(n), (e, out) => {
         out.push(installId, e.itemId, e.type, e.at, e.watchSeconds ?? null, e.watchFraction ?? null, feed, releaseId, batchId);
       });
-      rows = countEvents(batch.events.map((e) => ({ item: e.itemId, type: e.type, at: e.at, feed, watchSeconds: e.watchSeconds, watchFraction: e.watchFraction })));
+      rows = countWireEvents(batch.events, feed);
     } else {
       rows = countsOfAggregate(batch);
     }
