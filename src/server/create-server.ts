@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './routes/health/index.ts';
 import { registerInstallRoutes } from './routes/installs/index.ts';
 import { registerMetricsRoutes } from './routes/metrics/index.ts';
 import { registerReleaseRoutes } from './routes/releases/index.ts';
+import { registerEventRetention } from './retention/index.ts';
 import { registerTokenRoutes } from './routes/tokens/index.ts';
 import { registerAppRoutes } from './static/index.ts';
 
@@ -86,5 +87,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
     registerHealthRoutes(scope, ctx);
     if (ctx.options.appDir !== null) registerAppRoutes(scope, ctx.options.appDir);
   });
+  registerEventRetention(app, ctx);
   return app;
 }

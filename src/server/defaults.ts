@@ -64,6 +64,11 @@ export const SERVER_DEFAULTS = Object.freeze({
   dedupRetentionDays: 90,
   /** Forgotten batch ids are deleted at most this often, this many at a time. */
   dedupExpiry: Object.freeze({ everyMs: 3_600_000, limit: 10_000 }),
+  /**
+   * With retention on (ServerOptions.retention, `--retention-days`), old event days are dropped at
+   * start and then this often: hourly, so a day goes within an hour of passing the limit.
+   */
+  retentionEveryMs: 3_600_000,
   /** A successful write probe of GET /healthz is reused this long (one fsync per interval at most). */
   healthProbeMs: 5_000,
   /**

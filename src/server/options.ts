@@ -61,6 +61,12 @@ export interface ServerOptions {
   trustProxy?: false | number | readonly string[];
   /** Where 5xx errors are reported; default console.error. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * Event retention: pseudonymous events of UTC days more than `eventDays` (a whole number >= 1)
+   * before today are dropped when the server is ready and every `everyMs` after (default
+   * SERVER_DEFAULTS.retentionEveryMs). Day counters are kept. Absent: events are kept forever.
+   */
+  retention?: { eventDays: number; everyMs?: number };
 }
 
 export interface ResolvedOptions {
@@ -81,6 +87,7 @@ export interface ResolvedOptions {
   now: () => number;
   trustProxy: false | number | string[];
   onInternalError: (error: unknown) => void;
+  retention: { eventDays: number; everyMs: number } | null;
 }
 
 function positive(option: string, n: number, allowZero = false): number {
@@ -104,6 +111,25 @@ function trustProxyOf(value: ServerOptions['trustProxy'] | boolean | undefined):
   }
   return value.map((a) => a.trim());
 }
+
+function retentionOf(r: ServerOptions['retention'] | null | undefined): ResolvedOptions['retention'] {
+  if (r === undefined || r === null) return null;
+  if (typeof r !== 'object') throw new ServerConfigError('retention', 'must be an object { eventDays, everyMs? }');
+  const days = r.eventDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
+    throw new ServerConfigError('retention.eventDays', `must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got ${String(days)}`);
+  }
+  const everyMs = r.everyMs ?? SERVER_DEFAULTS.retentionEveryMs;
+  // setInterval takes at most 2^31 - 1 ms (about 24.8 days); more would fire at once, in a loop.
+  if (typeof everyMs !== 'number' || !Number.isFinite(everyMs) || everyMs < 1 || everyMs > MAX_TIMER_MS) {
+    throw new ServerConfigError('retention.everyMs', `must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${String(everyMs)}`);
+  }
+  return { eventDays: days, everyMs };
+}
+
+/** About 27 years: more is a typo, not a policy (and its cutoff would leave a Date's range soon). */
+const MAX_RETENTION_DAYS = 10_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function resolveOptions(o: ServerOptions): ResolvedOptions {
   if (typeof o.secretKey !== 'string' || o.secretKey.length < 16) {
@@ -143,5 +169,6 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     now: o.now ?? Date.now,
     trustProxy: trustProxyOf(o.trustProxy),
     onInternalError: o.onInternalError ?? ((e) => console.error('ondeck serve: internal error:', e)),
+    retention: retentionOf(o.retention),
   };
 }

@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,25 @@ const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
 
 interface Server {
   url: string;
+  /** CPU time the server process (all its threads) has used so far, in ms; null off Linux. */
+  cpuMs(): number | null;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on every Linux Node runs on). */
+const USER_HZ = 100;
+
+/** utime + stime of a process and all its threads, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
 }
 
 /** ONDECK_BENCH_SERVER_PROF=DIR: the server writes V8 CPU profiles there (one per thread). */
@@ -68,6 +87,7 @@ async function startServer(args: readonly string[]): Promise<Server> {
   });
   return {
     url,
+    cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -116,7 +136,13 @@ function bodyMaker(connection: number): (n: number) => string {
   return (n) => `{"batchId":"b${connection}x${n}x${install.slice(-8)}",${variants[n % variants.length]}`;
 }
 
-async function loadRun(url: string, o: { warmupMs: number; windowMs: number }): Promise<{ eventsPerSecond: number; p50: number; p99: number; batches: number }> {
+/**
+ * Load on `server` for warm-up plus window. Besides throughput and latency: the server process's
+ * CPU time (all threads) per 1,000 events acknowledged in the window, which moves much less than
+ * events/s when the machine is shared (it excludes the client and, for Postgres, the database).
+ */
+async function loadRun(server: Server, o: { warmupMs: number; windowMs: number }): Promise<{ eventsPerSecond: number; p50: number; p99: number; batches: number; cpuMsPer1k: number | null }> {
+  const { url } = server;
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   try {
     const tokenRes = await send(agent, `${url}/v1/tokens`, 'POST', { 'x-ondeck-app': APP_KEY });
@@ -127,6 +153,12 @@ async function loadRun(url: string, o: { warmupMs: number; windowMs: number }): 
     const start = performance.now();
     const windowStart = start + o.warmupMs;
     const end = windowStart + o.windowMs;
+    let cpuAtStart: number | null = null;
+    let cpuAtEnd: number | null = null;
+    const cpuTimers = [
+      setTimeout(() => (cpuAtStart = server.cpuMs()), o.warmupMs),
+      setTimeout(() => (cpuAtEnd = server.cpuMs()), o.warmupMs + o.windowMs),
+    ];
     const latencies: number[] = [];
     let acked = 0;
     const worker = async (connection: number) => {
@@ -146,9 +178,11 @@ async function loadRun(url: string, o: { warmupMs: number; windowMs: number }): 
         }
       }
     };
-    await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => worker(c)));
+    await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => worker(c))).finally(() => cpuTimers.forEach(clearTimeout));
     latencies.sort((a, b) => a - b);
-    return { eventsPerSecond: acked / (o.windowMs / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), batches: latencies.length };
+    // Batches sent in the window but answered after it are not counted, nor is their CPU share.
+    const cpuMsPer1k = cpuAtStart !== null && cpuAtEnd !== null && acked > 0 ? ((cpuAtEnd - cpuAtStart) / acked) * 1000 : null;
+    return { eventsPerSecond: acked / (o.windowMs / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), batches: latencies.length, cpuMsPer1k };
   } finally {
     agent.destroy();
   }
@@ -253,11 +287,14 @@ export const serverBench: BenchSuite = {
         { key: `server.${kind}.batchP50Ms`, label: `  batch round trip p50, ${kind}`, value: r.p50, unit: 'ms' },
         { key: `server.${kind}.batchP99Ms`, label: `  batch round trip p99, ${kind}`, value: r.p99, unit: 'ms' },
       );
+      if (r.cpuMsPer1k !== null) {
+        figures.push({ key: `server.${kind}.cpuMsPer1kEvents`, label: `  server CPU per 1k events, ${kind}`, value: r.cpuMsPer1k, unit: 'ms', note: `all threads of the server process${kind === 'postgres' ? ', not Postgres itself' : ''}` });
+      }
     };
     try {
       const sqlite = await startServer(['--release', releaseDir, '--db', join(work, 'store.sqlite')]);
       try {
-        loadFigures('sqlite', await loadRun(sqlite.url, timing));
+        loadFigures('sqlite', await loadRun(sqlite, timing));
         let bytes = 0;
         const d = await measure(async () => (bytes = await downloadRelease(sqlite.url)), { runs: quick ? 5 : 20, warmup: 2 });
         figures.push({ key: 'server.releaseDownloadMs', label: 'release download (manifest + artifacts)', value: d.median, p95: d.p95, unit: 'ms', note: `${(bytes / 1024).toFixed(0)} KiB fixture release` });
@@ -279,7 +316,7 @@ export const serverBench: BenchSuite = {
         try {
           const pg = await startServer(['--release', releaseDir, '--postgres', db.url]);
           try {
-            loadFigures('postgres', await loadRun(pg.url, timing));
+            loadFigures('postgres', await loadRun(pg, timing));
           } finally {
             await pg.stop();
           }

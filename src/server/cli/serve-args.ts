@@ -26,6 +26,8 @@ Options:
   --quota-ip N       rows stored per client address (IPv6: per /64) per UTC day; 0 turns it off;
                      default ${SERVER_DEFAULTS.quotas.perAddressPerDay}
   --request-timeout S  seconds a request (headers and body) may take; default ${SERVER_DEFAULTS.timeouts.requestMs / 1000}
+  --retention-days N  drop pseudonymous events of UTC days more than N days before today, at
+                     start and hourly (day counters are kept); default: keep events forever
   --trust-proxy P    behind a reverse proxy: the proxies' addresses or CIDRs, comma-separated
                      (e.g. 127.0.0.1,10.0.0.0/8), or their number of hops; off by default
                      (X-Forwarded-For is never believed unless this is set)
@@ -68,6 +70,7 @@ export interface ServeArgs {
   quotaIp: number | undefined;
   requestTimeoutMs: number | undefined;
   trustProxy: number | string[] | undefined;
+  retentionDays: number | undefined;
   secretKey: string | undefined;
   tokenSecret: string | undefined;
   allowedHosts: string[] | '*' | undefined;
@@ -101,7 +104,7 @@ function count(flag: string, value: string): number {
 export function parseServeArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeArgs {
   const flags = new Map<string, string>();
   let help = false;
-  const known = ['--release', '--db', '--postgres', '--port', '--host', '--app', '--rate-ip', '--rate-token', '--rate-token-issue', '--quota-app', '--quota-ip', '--request-timeout', '--trust-proxy'];
+  const known = ['--release', '--db', '--postgres', '--port', '--host', '--app', '--rate-ip', '--rate-token', '--rate-token-issue', '--quota-app', '--quota-ip', '--request-timeout', '--trust-proxy', '--retention-days'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -183,6 +186,14 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
       trustProxy = list;
     }
   }
+  const retentionText = flags.get('--retention-days');
+  let retentionDays: number | undefined;
+  if (retentionText !== undefined) {
+    retentionDays = Number(retentionText);
+    if (!/^\d+$/.test(retentionText) || retentionDays < 1 || retentionDays > 10_000) {
+      throw new ServeOptionError('--retention-days', `expected a whole number of days from 1 to 10000, got "${retentionText}"`);
+    }
+  }
   const originsText = env.ONDECK_ALLOWED_ORIGINS?.trim();
   const allowedOrigins = originsText === undefined || originsText === '' ? undefined : originsText === '*' ? '*' : originsText.split(',').map((o) => o.trim()).filter((o) => o !== '');
 
@@ -201,6 +212,7 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
     quotaIp: quotaIp === undefined ? undefined : count('--quota-ip', quotaIp),
     requestTimeoutMs,
     trustProxy,
+    retentionDays,
     secretKey,
     tokenSecret,
     allowedHosts,

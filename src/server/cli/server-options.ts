@@ -31,6 +31,7 @@ export function serverOptionsOf(
     },
     ...(args.requestTimeoutMs === undefined ? {} : { timeouts: { requestMs: args.requestTimeoutMs } }),
     ...(args.trustProxy === undefined ? {} : { trustProxy: args.trustProxy }),
+    ...(args.retentionDays === undefined ? {} : { retention: { eventDays: args.retentionDays } }),
     ...(releaseDir === undefined ? {} : { releaseDir }),
     ...(appDir === undefined ? {} : { appDir }),
     ...(args.allowedOrigins === undefined ? {} : { allowedOrigins: args.allowedOrigins }),

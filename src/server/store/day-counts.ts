@@ -4,7 +4,7 @@
  * modes; deleting an install subtracts its events the same way (sign -1).
  */
 import type { EventType } from '../../core/events.ts';
-import type { AggregateBatch } from '../../core/sync/wire.ts';
+import type { AggregateBatch, WireEvent } from '../../core/sync/wire.ts';
 
 export interface DayCounts {
   item: string;
@@ -65,19 +65,37 @@ interface CountableEvent {
  */
 export function countEvents(events: Iterable<CountableEvent>, sign: 1 | -1 = 1): DayCounts[] {
   const rows = new Map<string, DayCounts>();
-  for (const e of events) {
-    const day = utcDay(e.at);
-    const key = `${e.item}\u0000${day}\u0000${e.feed}`;
-    let row = rows.get(key);
-    if (!row) {
-      row = { item: e.item, day, feed: e.feed, impressions: 0, clicks: 0, watches: 0, likes: 0, hides: 0, skips: 0, watchSeconds: 0, watchFractionSum: 0 };
-      rows.set(key, row);
-    }
-    row[COUNTER_OF_TYPE[e.type]] += sign;
-    if (e.watchSeconds != null) row.watchSeconds += sign * e.watchSeconds;
-    if (e.type === 'watch' && e.watchFraction != null) row.watchFractionSum += sign * e.watchFraction;
-  }
+  for (const e of events) addEvent(rows, e.item, e.type, e.at, e.feed, e.watchSeconds, e.watchFraction, sign);
   return [...rows.values()];
+}
+
+/** countEvents of a batch's wire events, all of one feed, without a copy of each event. */
+export function countWireEvents(events: readonly WireEvent[], feed: string): DayCounts[] {
+  const rows = new Map<string, DayCounts>();
+  for (const e of events) addEvent(rows, e.itemId, e.type, e.at, feed, e.watchSeconds, e.watchFraction, 1);
+  return [...rows.values()];
+}
+
+function addEvent(
+  rows: Map<string, DayCounts>,
+  item: string,
+  type: EventType,
+  at: number,
+  feed: string,
+  watchSeconds: number | null | undefined,
+  watchFraction: number | null | undefined,
+  sign: 1 | -1,
+): void {
+  const day = utcDay(at);
+  const key = `${item}\u0000${day}\u0000${feed}`;
+  let row = rows.get(key);
+  if (!row) {
+    row = { item, day, feed, impressions: 0, clicks: 0, watches: 0, likes: 0, hides: 0, skips: 0, watchSeconds: 0, watchFractionSum: 0 };
+    rows.set(key, row);
+  }
+  row[COUNTER_OF_TYPE[type]] += sign;
+  if (watchSeconds != null) row.watchSeconds += sign * watchSeconds;
+  if (type === 'watch' && watchFraction != null) row.watchFractionSum += sign * watchFraction;
 }
 
 /** The rows of an aggregate batch as day counters of its feed. */

@@ -42,6 +42,8 @@ describe('batch body hash', () => {
       { ...PSEUDONYMOUS, events: PSEUDONYMOUS.events.map((e) => Object.fromEntries(Object.entries(e).reverse())) },
       // Not finite numbers, booleans, nested values and arrays in a row take the generic path.
       { ...PSEUDONYMOUS, events: [{ type: 'watch', itemId: 'n', at: Number.NaN, watchSeconds: Infinity, extra: true }, { type: 'x', itemId: 'y', at: 1, meta: { b: 1, a: [2, { d: null, c: 'z' }] } }, [1, 'two'], null, 'row'] },
+      // Wire events only (the native path), with edge values: -0, NaN, 1e21, an explicit undefined, escapes.
+      { ...PSEUDONYMOUS, events: [{ type: 'watch', itemId: 'q"\\\u2028é\u0001', at: -0, watchFraction: Number.NaN, watchSeconds: undefined }, { at: 1e21, itemId: '', type: 'click', watchSeconds: 0.1 + 0.2 }] },
       { ...AGGREGATE, counts: [] },
       { batchId: 'no-rows-0001', mode: 'pseudonymous', feed: 'f' },
       { ...PSEUDONYMOUS, events: 'not an array' },

@@ -55,6 +55,38 @@ describe('sqlite feature store', () => {
     expect(versions).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
   });
 
+  it('upgrades a version-2 file to the minute index, keeping its events, and reads by time through it', async () => {
+    const path = file();
+    // A file as version 2 left it: events indexed by at.
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 2)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, 0);
+    }
+    const insert = old.prepare("INSERT INTO events (install, item, type, at, feed, batch_id) VALUES ('i', ?, 'impression', ?, 'home', 'batch-old-01')");
+    // Times in ms around minute and day boundaries, one fractional (a device may send one).
+    const ats: Array<[string, number]> = [['m0', T0 - 60_000], ['m1', T0 - 1], ['m2', T0], ['m3', T0 + 0.5], ['m4', T0 + 59_999], ['m5', T0 + 60_000], ['d1', T0 - DAY]];
+    for (const [item, at] of ats) insert.run(item, at);
+    old.close();
+
+    const store = await openSqliteStore(path);
+    // Newest first, across minutes and inside one (m3 at T0 + 0.5 is after m2 at T0).
+    expect((await store.recentEvents({ since: T0 - 1, limit: 10 })).map((e) => e.item)).toEqual(['m5', 'm4', 'm3', 'm2', 'm1']);
+    expect((await store.recentEvents({ since: T0 - 60_000, limit: 3 })).map((e) => e.item)).toEqual(['m5', 'm4', 'm3']);
+    // Retention keeps the day of `before`: only d1 (the day before) goes.
+    expect(await store.dropEventsBefore({ before: T0 })).toEqual({ deleted: 1 });
+    expect((await store.exportEvents({ since: 0, afterSeq: 0, limit: 10 })).map((e) => e.item)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all()).toEqual(['events_install', 'events_minute']);
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+    expect(plan('SELECT item FROM events WHERE CAST(at / 60000 AS INTEGER) >= 1 AND at >= 1 ORDER BY CAST(at / 60000 AS INTEGER) DESC, at DESC LIMIT 5')).toMatch(/USING INDEX events_minute/);
+    db.close();
+  });
+
   it('computes item features from aggregate counts and pseudonymous events together', async () => {
     const store = await openSqliteStore(file());
     // Item "a": aggregate 10 impressions / 2 clicks two days before now's day, 1 watch of 0.5.

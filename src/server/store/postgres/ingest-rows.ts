@@ -4,7 +4,8 @@
  * new query text per batch size).
  */
 import type { PseudonymousBatch } from '../../../core/sync/wire.ts';
-import type { DayCounts } from '../day-counts.ts';
+import { COUNTER_OF_TYPE, utcDay, type DayCounts } from '../day-counts.ts';
+import { dayNumber } from './partitions.ts';
 
 export interface EventColumns {
   items: string[];
@@ -14,6 +15,7 @@ export interface EventColumns {
   watchFractions: Array<number | null>;
 }
 
+/** The event columns of a batch; eventBatchParams writes the same in one pass (the reference its test compares with). */
 export function eventColumns(batch: PseudonymousBatch): EventColumns {
   const n = batch.events.length;
   const cols: EventColumns = {
@@ -77,9 +79,7 @@ export function countColumns(rows: readonly DayCounts[]): CountColumns {
 export function textArray(values: readonly string[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as string | null | undefined;
-    // null as pg writes it (NULL, which a NOT NULL column then refuses), not as the text "null".
-    const element = v == null ? 'NULL' : `"${NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v}"`;
+    const element = textElement(values[i] as string | null | undefined);
     out += i > 0 ? `,${element}` : element;
   }
   return `${out}}`;
@@ -96,4 +96,75 @@ export function numberArray(values: ReadonlyArray<number | null>): string {
     out += `${i > 0 ? ',' : ''}${v == null ? 'NULL' : String(v)}`;
   }
   return `${out}}`;
+}
+
+/** One element of a text array literal; null as pg writes it (NULL, which a NOT NULL column then refuses), not as the text "null". */
+function textElement(v: string | null | undefined): string {
+  return v == null ? 'NULL' : `"${NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v}"`;
+}
+
+/** Index of each counter in a merged row's values, in COUNT_FIELDS order. */
+const COUNTER_INDEX = Object.fromEntries(COUNT_FIELDS.map((f, i) => [f, i])) as Record<(typeof COUNT_FIELDS)[number], number>;
+
+export interface EventBatchParams {
+  /** items, types, ats, watch seconds, watch fractions; then the day counters' items and days and the eight counter columns. */
+  arrays: string[];
+  /** UTC day numbers of the stored (rounded) event times, each once: the partitions the batch needs. */
+  days: number[];
+}
+
+/**
+ * The array parameters of INSERT_EVENTS in one pass over the events: the same literals as
+ * textArray / numberArray of eventColumns(batch), then of countColumns(countEvents(...)) (same
+ * counters, summed in event order, merged by day and item, sorted by that key), without the
+ * intermediate objects (a 100-event batch is several times cheaper; ingest-rows test pins equality).
+ */
+export function eventBatchParams(batch: PseudonymousBatch): EventBatchParams {
+  const events = batch.events;
+  let items = '{';
+  let types = '{';
+  let ats = '{';
+  let seconds = '{';
+  let fractions = '{';
+  const days: number[] = [];
+  const rows = new Map<string, { item: string; day: string; values: number[] }>();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const sep = i > 0 ? ',' : '';
+    // The column is bigint (ms); a fractional clock reading would fail the whole batch.
+    const at = Math.round(e.at);
+    items += sep + textElement(e.itemId);
+    types += sep + textElement(e.type);
+    ats += sep + String(at);
+    seconds += sep + (e.watchSeconds == null ? 'NULL' : String(e.watchSeconds));
+    fractions += sep + (e.watchFraction == null ? 'NULL' : String(e.watchFraction));
+    const d = dayNumber(at);
+    if (!days.includes(d)) days.push(d);
+    // Counters as countEvents makes them: the day of the time as sent.
+    const day = utcDay(e.at);
+    const key = `${day}\u0000${e.itemId}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { item: e.itemId, day, values: [0, 0, 0, 0, 0, 0, 0, 0] };
+      rows.set(key, row);
+    }
+    row.values[COUNTER_INDEX[COUNTER_OF_TYPE[e.type]]]! += 1;
+    if (e.watchSeconds != null) row.values[6]! += e.watchSeconds;
+    if (e.type === 'watch' && e.watchFraction != null) row.values[7]! += e.watchFraction;
+  }
+  const keys = [...rows.keys()].sort();
+  let countItems = '{';
+  let countDays = '{';
+  const values = COUNT_FIELDS.map(() => '{');
+  keys.forEach((key, k) => {
+    const row = rows.get(key)!;
+    const sep = k > 0 ? ',' : '';
+    countItems += sep + textElement(row.item);
+    countDays += sep + textElement(row.day);
+    for (let j = 0; j < values.length; j++) values[j] += sep + String(row.values[j]);
+  });
+  return {
+    arrays: [`${items}}`, `${types}}`, `${ats}}`, `${seconds}}`, `${fractions}}`, `${countItems}}`, `${countDays}}`, ...values.map((v) => `${v}}`)],
+    days,
+  };
 }

@@ -32,7 +32,7 @@ import type {
 } from '../types.ts';
 import { POSTGRES_DEFAULTS } from './defaults.ts';
 import { PostgresUnavailableError } from './errors.ts';
-import { countColumns, eventColumns, numberArray, textArray } from './ingest-rows.ts';
+import { countColumns, eventBatchParams, numberArray, textArray } from './ingest-rows.ts';
 import { runMigrations } from './migrations.ts';
 import { ENSURE_EVENT_DAYS, EVENT_PARTITIONS, dayNumber, quoteIdent } from './partitions.ts';
 import {
@@ -120,20 +120,13 @@ export class PostgresStore implements FeatureStore {
     let stored: number;
     if (batch.mode === 'pseudonymous') {
       stored = batch.events.length;
-      const e = eventColumns(batch);
-      const c = countColumns(
-        countEvents(batch.events.map((x) => ({ item: x.itemId, type: x.type, at: x.at, feed: batch.feed, watchSeconds: x.watchSeconds, watchFraction: x.watchFraction }))),
-      );
+      const p = eventBatchParams(batch);
       const query = {
         name: 'ondeck-insert-events-v3',
         text: INSERT_EVENTS,
-        values: [
-          batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored,
-          textArray(e.items), textArray(e.types), numberArray(e.ats), numberArray(e.watchSeconds), numberArray(e.watchFractions),
-          textArray(c.items), textArray(c.days), ...c.values.map(numberArray), installHash(batch.installId), hash,
-        ],
+        values: [batch.batchId, batch.installId, release, batch.feed, Math.round(receivedAt), stored, ...p.arrays, installHash(batch.installId), hash],
       };
-      await this.#ensureDays(e.ats);
+      await this.#ensureDays(p.days);
       let rows: IngestRow[];
       try {
         ({ rows } = await this.#pool.query<IngestRow>(query));
@@ -141,7 +134,7 @@ export class PostgresStore implements FeatureStore {
         // Another process's retention dropped a day this process had seen: create it again, once.
         if ((err as { code?: string }).code !== NO_PARTITION) throw err;
         this.#days.clear();
-        await this.#ensureDays(e.ats);
+        await this.#ensureDays(p.days);
         ({ rows } = await this.#pool.query<IngestRow>(query));
       }
       outcome = rows[0]!;
@@ -162,14 +155,10 @@ export class PostgresStore implements FeatureStore {
     return { stored: 0, duplicate: true };
   }
 
-  /** Creates the day partitions these event times need and this process has not seen yet. */
-  async #ensureDays(ats: readonly number[]): Promise<void> {
-    let missing: number[] | null = null;
-    for (const at of ats) {
-      const d = dayNumber(at);
-      if (!this.#days.has(d) && !missing?.includes(d)) (missing ??= []).push(d);
-    }
-    if (missing === null) return;
+  /** Creates the day partitions (UTC day numbers) that this process has not seen yet. */
+  async #ensureDays(days: readonly number[]): Promise<void> {
+    const missing = days.filter((d) => !this.#days.has(d));
+    if (missing.length === 0) return;
     await this.#pool.query(ENSURE_EVENT_DAYS, [missing]);
     for (const d of missing) this.#days.add(d);
   }

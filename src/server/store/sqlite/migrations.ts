@@ -8,6 +8,14 @@
  */
 import type Database from 'better-sqlite3';
 
+/**
+ * The events index's key: the minute of `at`, truncated toward zero also when a device sent a
+ * fractional time (a plain `at / 60000` would keep a REAL's fraction and break the order).
+ * statements.ts names the same expression, so SQLite uses the index.
+ */
+export const MINUTE_MS = 60_000;
+export const MINUTE_KEY = `CAST(at / ${MINUTE_MS} AS INTEGER)`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -76,6 +84,19 @@ export const MIGRATIONS: readonly Migration[] = [
         id INTEGER PRIMARY KEY CHECK (id = 1),
         at INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    // Devices send events of the last minutes to hours, so an index on `at` took each new event
+    // at a random leaf: every commit rewrote a page per event into the WAL (server load bench:
+    // 40% of the store's CPU per event). Keyed by the minute (then rowid), new events append at
+    // the end of a few minutes' runs. Queries by time name the same expression and filter on
+    // `at` itself (statements.ts), and "newest first" sorts within a minute, not the whole range.
+    version: 3,
+    description: 'events indexed by minute instead of by ms',
+    sql: `
+      DROP INDEX events_at;
+      CREATE INDEX events_minute ON events (${MINUTE_KEY});
     `,
   },
 ];

@@ -18,14 +18,14 @@ import type { EventType } from '../../../core/events.ts';
 import type { EventBatch } from '../../../core/sync/wire.ts';
 import { batchHash, installHash } from '../batch-identity.ts';
 import { checkStorable } from '../check-storable.ts';
-import { countEvents, countsOfAggregate, dayStart, utcDay, type DayCounts } from '../day-counts.ts';
+import { countEvents, countWireEvents, countsOfAggregate, dayStart, utcDay, type DayCounts } from '../day-counts.ts';
 import { BatchConflictError, InstallDeletedError, StoreClosedError } from '../errors.ts';
 import { feedMetricsOf, type FeedSumRow } from '../feed-metrics.ts';
 import { foldItemFeatures, type ItemDaySums } from '../item-features.ts';
 import type { DailyCount, ExportedEvent, FeatureStore, FeedEngagement, IngestResult, StoreStats } from '../types.ts';
 import { GroupCommit } from './group-commit.ts';
 import { runMigrations } from './migrations.ts';
-import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.ts';
+import { COUNT_FIELDS, EVENT_FIELDS, ROWS_PER_INSERT, minuteOf, prepareStatements, type Statements } from './statements.ts';
 
 /** Batches committed in one transaction at most (bounds the time the event loop is held). */
 const MAX_GROUP = 64;
@@ -66,6 +66,7 @@ function dayOf(ms: number): string {
 interface Job {
   batch: EventBatch;
   receivedAt: number;
+  hash: string;
 }
 
 interface Written {
@@ -99,6 +100,11 @@ function ownerOnly(file: string): void {
 }
 
 export async function openSqliteStore(file: string): Promise<FeatureStore> {
+  return openSqliteStoreHere(file);
+}
+
+/** openSqliteStore with the class's own type, for the store thread (ingestChecked). */
+export async function openSqliteStoreHere(file: string): Promise<SqliteStore> {
   if (file !== ':memory:') {
     mkdirSync(dirname(resolve(file)), { recursive: true });
     ownerOnly(file);
@@ -126,7 +132,7 @@ function inChunks<T>(rows: readonly T[], fields: number, statement: (n: number) 
   }
 }
 
-class SqliteStore implements FeatureStore {
+export class SqliteStore implements FeatureStore {
   readonly kind = 'sqlite' as const;
   #duplicates = 0;
   #closed = false;
@@ -173,23 +179,33 @@ class SqliteStore implements FeatureStore {
 
   ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
+    let hash: string;
     try {
       checkStorable(batch);
+      hash = batchHash(batch);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#group.submit({ batch, receivedAt }).then((r) => {
+    return this.ingestChecked(batch, receivedAt, hash);
+  }
+
+  /**
+   * ingest() of a batch that checkStorable accepted and whose batchHash is `hash`: the threaded
+   * store does both on the server's thread, so the store's own thread only writes.
+   */
+  ingestChecked(batch: EventBatch, receivedAt: number, hash: string): Promise<IngestResult> {
+    if (this.#closed) return Promise.reject(new StoreClosedError());
+    return this.#group.submit({ batch, receivedAt, hash }).then((r) => {
       if (r.duplicate) this.#duplicates++;
       return r;
     });
   }
 
   /** Writes the batch row and its events; returns the day counters it adds, for the group to write. */
-  #write({ batch, receivedAt }: Job): Written {
+  #write({ batch, receivedAt, hash }: Job): Written {
     const stored = batch.mode === 'pseudonymous' ? batch.events.length : batch.counts.length;
     const installId = batch.mode === 'pseudonymous' ? batch.installId : null;
     if (installId !== null && this.#st.isDeletedInstall.get(installHash(installId))) throw new InstallDeletedError();
-    const hash = batchHash(batch);
     const claimed = this.#st.insertBatch.run(batch.batchId, batch.mode, batch.feed, batch.releaseId, installId, receivedAt, stored, hash);
     if (claimed.changes === 0) {
       // A replay carries the same body; a row from before hashes were kept (null) cannot tell.
@@ -203,7 +219,7 @@ class SqliteStore implements FeatureStore {
       inChunks(batch.events, EVENT_FIELDS, (n) => this.#st.multi.insertEvents(n), (e, out) => {
         out.push(installId, e.itemId, e.type, e.at, e.watchSeconds ?? null, e.watchFraction ?? null, feed, releaseId, batchId);
       });
-      rows = countEvents(batch.events.map((e) => ({ item: e.itemId, type: e.type, at: e.at, feed, watchSeconds: e.watchSeconds, watchFraction: e.watchFraction })));
+      rows = countWireEvents(batch.events, feed);
     } else {
       rows = countsOfAggregate(batch);
     }
@@ -272,7 +288,7 @@ class SqliteStore implements FeatureStore {
   }
 
   async recentEvents(o: { since: number; limit: number }) {
-    const rows = this.#st.recentEvents.all(o.since, o.limit) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
+    const rows = this.#st.recentEvents.all({ minute: minuteOf(o.since), since: o.since, limit: o.limit }) as Array<{ item: string; type: EventType; at: number; watch_fraction: number | null }>;
     return rows.map((r) => (r.watch_fraction === null ? { item: r.item, type: r.type, at: r.at } : { item: r.item, type: r.type, at: r.at, watchFraction: r.watch_fraction }));
   }
 
@@ -296,7 +312,7 @@ class SqliteStore implements FeatureStore {
     for (;;) {
       if (this.#closed) throw new StoreClosedError();
       // Each step is its own short transaction; ingests queued meanwhile commit in between.
-      const n = this.#db.transaction(() => this.#st.dropEventsBefore.run(cutoff, RETENTION_STEP).changes)();
+      const n = this.#db.transaction(() => this.#st.dropEventsBefore.run({ minute: minuteOf(cutoff), before: cutoff, limit: RETENTION_STEP }).changes)();
       deleted += n;
       if (n < RETENTION_STEP) return { deleted };
       await new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,18 @@
 /** Every SQL statement of the SQLite store, prepared once when the store opens. */
 import type Database from 'better-sqlite3';
+import { MINUTE_KEY, MINUTE_MS } from './migrations.ts';
+
+/**
+ * The key of the events index (migration 3), written exactly as there so SQLite uses it. It never
+ * decreases as `at` grows, so a time bound is the same bound on the key (minuteOf) plus the exact
+ * one on `at`, and ordering by the key then by `at` is ordering by `at`.
+ */
+const MINUTE = MINUTE_KEY;
+
+/** The index key of a time, as SQLite computes it (CAST truncates toward zero). */
+export function minuteOf(ms: number): number {
+  return Math.trunc(ms / MINUTE_MS);
+}
 
 const EVENT_COLUMNS = '(install, item, type, at, watch_seconds, watch_fraction, feed, release_id, batch_id)';
 const COUNT_COLUMNS = '(item, day, feed, impressions, clicks, watches, likes, hides, skips, watch_seconds, watch_fraction_sum)';
@@ -77,7 +90,9 @@ export function prepareStatements(db: Database.Database) {
     eventsOfInstall: db.prepare('SELECT item, type, at, feed, watch_seconds, watch_fraction FROM events WHERE install = ?'),
     deleteEventsOfInstall: db.prepare('DELETE FROM events WHERE install = ?'),
     /** Retention, one bounded step: events before $1 (ms), at most $2 of them, oldest first. */
-    dropEventsBefore: db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ? ORDER BY at LIMIT ?)'),
+    dropEventsBefore: db.prepare(
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ${MINUTE} <= :minute AND at < :before ORDER BY ${MINUTE} LIMIT :limit)`,
+    ),
     deleteBatchesOfInstall: db.prepare('DELETE FROM batches WHERE install_id = ?'),
     feedSums: db.prepare(`
       SELECT feed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches, SUM(watch_seconds) AS watch_seconds
@@ -86,7 +101,10 @@ export function prepareStatements(db: Database.Database) {
       SELECT day, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(watches) AS watches,
              SUM(likes) AS likes, SUM(hides) AS hides, SUM(skips) AS skips
       FROM item_day_counts WHERE day >= ? AND day <= ? GROUP BY day ORDER BY day`),
-    recentEvents: db.prepare('SELECT item, type, at, watch_fraction FROM events WHERE at >= ? ORDER BY at DESC LIMIT ?'),
+    /** Newest first: the index gives minutes newest first, so only within a minute is sorted. */
+    recentEvents: db.prepare(
+      `SELECT item, type, at, watch_fraction FROM events WHERE ${MINUTE} >= :minute AND at >= :since ORDER BY ${MINUTE} DESC, at DESC LIMIT :limit`,
+    ),
     stats: db.prepare(`
       SELECT (SELECT COUNT(*) FROM batches) AS batches, (SELECT COUNT(*) FROM events) AS events,
              (SELECT COUNT(*) FROM item_day_counts) AS countRows`),

@@ -5,11 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FeatureStore } from '../types.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import { openSqliteStoreHere, type SqliteStore } from './sqlite-store.ts';
 
 export interface CallMessage {
   id: number;
-  method: keyof FeatureStore;
+  /** A FeatureStore method, or ingestChecked (an ingest the server's thread checked and hashed). */
+  method: keyof FeatureStore | 'ingestChecked';
   args: unknown[];
 }
 
@@ -20,9 +21,9 @@ export type ReplyMessage =
 const port = parentPort!;
 const { file } = workerData as { file: string };
 
-let store: FeatureStore;
+let store: SqliteStore;
 try {
-  store = await openSqliteStore(file);
+  store = await openSqliteStoreHere(file);
   port.postMessage({ ready: true });
 } catch (err) {
   port.postMessage({ ready: false, error: { name: (err as Error).name, message: (err as Error).message } });

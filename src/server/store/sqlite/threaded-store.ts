@@ -7,6 +7,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { BatchConflictError, InstallDeletedError, InvalidBatchError, StoreClosedError } from '../errors.ts';
+import { batchHash } from '../batch-identity.ts';
+import { checkStorable } from '../check-storable.ts';
 import type { FeatureStore } from '../types.ts';
 import type { CallMessage, ReplyMessage } from './store-thread.ts';
 
@@ -75,7 +77,7 @@ export async function openThreadedSqliteStore(file: string): Promise<FeatureStor
   worker.on('error', fail);
   worker.on('exit', (code) => fail(closed ? new StoreClosedError() : new Error(`the SQLite store thread exited (code ${code})`)));
 
-  function call<T>(method: keyof FeatureStore, ...args: unknown[]): Promise<T> {
+  function call<T>(method: CallMessage['method'], ...args: unknown[]): Promise<T> {
     if (closed) return Promise.reject(new StoreClosedError());
     if (dead) return Promise.reject(dead);
     return new Promise<T>((resolve, reject) => {
@@ -89,7 +91,16 @@ export async function openThreadedSqliteStore(file: string): Promise<FeatureStor
   const store: FeatureStore = {
     kind: 'sqlite',
     migrate: () => call('migrate'),
-    ingest: (batch, receivedAt) => call('ingest', batch, receivedAt),
+    // Checked and hashed here, where the event loop has room: the store's thread, which every
+    // write goes through, only writes (server load bench: the hash was 6% of that thread).
+    ingest: (batch, receivedAt) => {
+      try {
+        checkStorable(batch);
+        return call('ingestChecked', batch, receivedAt, batchHash(batch));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     itemFeatures: (o) => call('itemFeatures', o),
     exportEvents: (o) => call('exportEvents', o),
     deleteInstall: (installId, at) => call('deleteInstall', installId, at),

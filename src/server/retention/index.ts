@@ -1,0 +1,2 @@
+/** Dropping old events on a schedule (ServerOptions.retention). */
+export { registerEventRetention } from './event-retention.ts';
