@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, findChromium } from './test/support/chromium.ts';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from './test/support/static-server.ts';
+import { demoRelease } from './test/support/demo-release-command.ts';
 
 // The browser projects need the binary only when they run; resolving it lazily keeps
 // `vitest --project unit` usable on a machine without Chromium. The global setup fails the run
@@ -35,6 +36,7 @@ function browserProject(name: string, isolated: boolean, include: string[], grou
           launchOptions: { executablePath: chromiumOrPlaceholder(), args: chromiumArgs({ webgpu: true }) },
         }),
         instances: [{ browser: 'chromium' as const }],
+        commands: { demoRelease },
       },
     },
   };
