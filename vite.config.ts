@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, findChromium } from './test/support/chromium.ts';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from './test/support/static-server.ts';
 import { demoRelease } from './test/support/demo-release-command.ts';
+import { isolationSplit } from './test/support/isolation-files.ts';
 
 // The browser projects need the binary only when they run; resolving it lazily keeps
 // `vitest --project unit` usable on a machine without Chromium. The global setup fails the run
@@ -62,8 +64,10 @@ export default defineConfig({
       },
       // Cross-origin isolated, as an app that sets COOP/COEP serves the runtime.
       browserProject('browser', true, ['test/browser/**/*.test.ts'], 1),
-      // No COOP/COEP, as most webviews: the runtime must work there too.
-      browserProject('browser-plain', false, ['test/browser/**/*.test.ts'], 2),
+      // No COOP/COEP, as most webviews: the runtime must work there too. It runs the browser tests
+      // whose code reads the isolation or runs onnxruntime-web (test/support/isolation-files.ts);
+      // the others (IndexedDB, sync queue, WebCrypto, core JS) run the same code in either page.
+      browserProject('browser-plain', false, isolationSplit(fileURLToPath(new URL('.', import.meta.url))).both, 2),
       // The demo end to end: the real server (temp SQLite) serving the built app and a small
       // release, driven in Chromium by playwright-core (test/e2e/setup.ts builds both once).
       {
