@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, findChromium } from './test/support/chromium.ts';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from './test/support/static-server.ts';
-import { demoRelease } from './test/support/demo-release-command.ts';
 import { isolationSplit } from './test/support/isolation-files.ts';
+import { demoRelease } from './test/support/demo-release-command.ts';
 
 // The browser projects need the binary only when they run; resolving it lazily keeps
 // `vitest --project unit` usable on a machine without Chromium. The global setup fails the run
@@ -16,6 +16,10 @@ function chromiumOrPlaceholder(): string {
     return '/nonexistent/chromium';
   }
 }
+
+// expect.poll's 1 s default is a wall-clock bound a loaded machine can miss; this one only guards
+// a hang (the test's own timeout is the other guard).
+const POLL = { timeout: 30_000 };
 
 function browserProject(name: string, isolated: boolean, include: string[], groupOrder: number, globalSetup = 'test/support/browser-setup.ts') {
   return {
@@ -29,6 +33,7 @@ function browserProject(name: string, isolated: boolean, include: string[], grou
       globalSetup: [globalSetup],
       provide: { isolated },
       testTimeout: 60_000,
+      expect: { poll: POLL },
       sequence: { groupOrder },
       browser: {
         enabled: true,
@@ -59,6 +64,10 @@ export default defineConfig({
           // ONDECK_TEST_POSTGRES_URL names one.
           globalSetup: ['test/support/postgres-setup.ts'],
           testTimeout: 60_000,
+          expect: { poll: POLL },
+          // Vitest's default on 2 cores is one worker (cores - 1), which leaves a core idle: most
+          // files are single-threaded Node. Each file gets its own temp folders, databases and ports.
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
@@ -80,6 +89,7 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 3 },
           testTimeout: 120_000,
+          expect: { poll: POLL },
           hookTimeout: 180_000,
         },
       },
@@ -94,6 +104,7 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 5 },
           testTimeout: 120_000,
+          expect: { poll: POLL },
           hookTimeout: 180_000,
         },
       },
