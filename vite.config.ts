@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, findChromium } from './test/support/chromium.ts';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from './test/support/static-server.ts';
+import { isolationSplit } from './test/support/isolation-files.ts';
+import { demoRelease } from './test/support/demo-release-command.ts';
 
 // The browser projects need the binary only when they run; resolving it lazily keeps
 // `vitest --project unit` usable on a machine without Chromium. The global setup fails the run
@@ -13,6 +16,10 @@ function chromiumOrPlaceholder(): string {
     return '/nonexistent/chromium';
   }
 }
+
+// expect.poll's 1 s default is a wall-clock bound a loaded machine can miss; this one only guards
+// a hang (the test's own timeout is the other guard).
+const POLL = { timeout: 30_000 };
 
 function browserProject(name: string, isolated: boolean, include: string[], groupOrder: number, globalSetup = 'test/support/browser-setup.ts') {
   return {
@@ -26,6 +33,7 @@ function browserProject(name: string, isolated: boolean, include: string[], grou
       globalSetup: [globalSetup],
       provide: { isolated },
       testTimeout: 60_000,
+      expect: { poll: POLL },
       sequence: { groupOrder },
       browser: {
         enabled: true,
@@ -35,6 +43,7 @@ function browserProject(name: string, isolated: boolean, include: string[], grou
           launchOptions: { executablePath: chromiumOrPlaceholder(), args: chromiumArgs({ webgpu: true }) },
         }),
         instances: [{ browser: 'chromium' as const }],
+        commands: { demoRelease },
       },
     },
   };
@@ -55,13 +64,19 @@ export default defineConfig({
           // ONDECK_TEST_POSTGRES_URL names one.
           globalSetup: ['test/support/postgres-setup.ts'],
           testTimeout: 60_000,
+          expect: { poll: POLL },
+          // Vitest's default on 2 cores is one worker (cores - 1), which leaves a core idle: most
+          // files are single-threaded Node. Each file gets its own temp folders, databases and ports.
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
       // Cross-origin isolated, as an app that sets COOP/COEP serves the runtime.
       browserProject('browser', true, ['test/browser/**/*.test.ts'], 1),
-      // No COOP/COEP, as most webviews: the runtime must work there too.
-      browserProject('browser-plain', false, ['test/browser/**/*.test.ts'], 2),
+      // No COOP/COEP, as most webviews: the runtime must work there too. It runs the browser tests
+      // whose code reads the isolation or runs onnxruntime-web (test/support/isolation-files.ts);
+      // the others (IndexedDB, sync queue, WebCrypto, core JS) run the same code in either page.
+      browserProject('browser-plain', false, isolationSplit(fileURLToPath(new URL('.', import.meta.url))).both, 2),
       // The demo end to end: the real server (temp SQLite) serving the built app and a small
       // release, driven in Chromium by playwright-core (test/e2e/setup.ts builds both once).
       {
@@ -74,6 +89,7 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 3 },
           testTimeout: 120_000,
+          expect: { poll: POLL },
           hookTimeout: 180_000,
         },
       },
@@ -88,6 +104,7 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 5 },
           testTimeout: 120_000,
+          expect: { poll: POLL },
           hookTimeout: 180_000,
         },
       },

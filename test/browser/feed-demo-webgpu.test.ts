@@ -4,12 +4,15 @@
 // uncaptured WebGPU error is raised. Its own file: a fresh page whose onnxruntime-web device only
 // this feed uses.
 import * as ort from 'onnxruntime-web';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { commands } from 'vitest/browser';
 import type { FeedItem } from '../../src/core/feed/index.ts';
 import { FeedService } from '../../workers/feed/feed-service.ts';
 
 const release = new URL(inject('demoRelease'), location.href).href;
 const NOW = Date.UTC(2026, 11, 3, 12);
+// The global setup builds the demo release in the background when models/ holds none.
+beforeAll(() => commands.demoRelease(), 600_000);
 
 function expectSameFeed(gpu: FeedItem[], cpu: FeedItem[]): void {
   expect(gpu.map((x) => x.id)).toEqual(cpu.map((x) => x.id));

@@ -3,7 +3,8 @@
 // reproduces them on the demo release (models/, what `npm start` serves), the fixture release
 // and a "wide" release whose models read every feature kind of the spec, in both browser projects (cross-origin isolated and not). The demo release's ranker
 // is the model WebGPU once scored with unwritten outputs.
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { commands } from 'vitest/browser';
 import { RANKING_PROVIDERS, RETRIEVAL_BACKENDS } from '../../src/core/feed/index.ts';
 import { parseManifest, shardArtifacts, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { RELEASE_CONTRACT_DEFAULTS } from '../../src/core/release/defaults.ts';
@@ -43,6 +44,8 @@ const releases = [
   ['wide release (every feature kind)', inject('wideRelease')],
 ] as const;
 const lines: string[] = [];
+// The global setup builds the demo release in the background when models/ holds none.
+beforeAll(() => commands.demoRelease(), 600_000);
 afterAll(() => console.log(lines.join('\n')));
 
 configureOrt({ isolated: inject('isolated') });

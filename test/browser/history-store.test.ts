@@ -467,13 +467,21 @@ describe('two tabs on one database', () => {
 
   it('reports a forget blocked by a tab that does not close, and completes when it does', async () => {
     const blocked: BlockedInfo[] = [];
-    const history = await open({ onBlocked: (info) => blocked.push(info) });
+    let reportBlocked!: () => void;
+    const wasBlocked = new Promise<void>((resolve) => (reportBlocked = resolve));
+    const history = await open({
+      onBlocked: (info) => {
+        blocked.push(info);
+        reportBlocked();
+      },
+    });
     await history.append({ type: 'click', itemId: 'x' }, item('x'));
     // An old tab without a versionchange handler keeps its connection.
     const stubborn = await openDB(history.name, HISTORY_DB_VERSION);
     let done = false;
     const forgetting = history.forget().then(() => (done = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Waits for the report itself, not a fixed time: the forget cannot finish while the tab is open.
+    await wasBlocked;
     expect(done).toBe(false);
     expect(blocked).toEqual([{ operation: 'forget', currentVersion: HISTORY_DB_VERSION, requestedVersion: null }]);
     stubborn.close();

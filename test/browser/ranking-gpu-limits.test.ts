@@ -59,14 +59,20 @@ describe('a model over the WebGPU default limits', () => {
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
     const device = await ort.env.webgpu.device;
     const errors: string[] = [];
-    const onError = (e: Event) => errors.push((e as GPUUncapturedErrorEvent).error.message);
+    // The validation error arrives as an event after the run: awaited, not given a fixed time.
+    let reported!: () => void;
+    const firstError = new Promise<void>((resolve) => (reported = resolve));
+    const onError = (e: Event) => {
+      errors.push((e as GPUUncapturedErrorEvent).error.message);
+      reported();
+    };
     device.addEventListener('uncapturederror', onError);
     try {
       const feeds = Object.fromEntries(names.map((n, c) => [n, new ort.Tensor('float32', Float32Array.from(golden.inputs[`t${c}`]!.data), [ROWS, 1])]));
       const y = (await session.run(feeds)).y!.data as Float32Array;
       // What issue 12 saw: no exception, and not the concatenation.
       expect(Array.from(y)).not.toEqual(golden.outputs.pClick);
-      await new Promise((r) => setTimeout(r, 50));
+      await firstError;
       expect(errors.join('\n')).toMatch(/storage buffers/);
     } finally {
       device.removeEventListener('uncapturederror', onError);

@@ -21,7 +21,6 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => void> {
   findChromium();
-  const releaseDir = await ensureE2eRelease();
   const work = mkdtempSync(join(tmpdir(), 'ondeck-e2e-app-'));
   const appDir = join(work, 'app');
   // Vitest runs with NODE_ENV=test, and Vite would then make a development build (no service
@@ -31,8 +30,14 @@ export default async function setup(project: TestProject): Promise<() => void> {
   // The app pins the key the e2e release is signed with, as `ondeck start` pins the demo's.
   const releaseKey = process.env.VITE_ONDECK_RELEASE_KEY;
   process.env.VITE_ONDECK_RELEASE_KEY = testSigningKey().publicKey;
+  let releaseDir: string;
   try {
-    await build({ configFile: resolve('vite.app.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: appDir } });
+    // Both at once: the release trains on this thread (and one more) while Vite's bundler works
+    // on its own threads. Neither reads the two variables above but Vite.
+    [releaseDir] = await Promise.all([
+      ensureE2eRelease(),
+      build({ configFile: resolve('vite.app.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: appDir } }),
+    ]);
   } finally {
     process.env.NODE_ENV = nodeEnv;
     if (releaseKey === undefined) delete process.env.VITE_ONDECK_RELEASE_KEY;

@@ -1,6 +1,7 @@
 // `ondeck build` end to end on a CSV dataset it has never seen: the models must beat the
 // baselines there too, the same seed must give the same metrics, and the release must verify.
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +22,21 @@ describe('ondeck build on a generated CSV', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ondeck-build-'));
   const csv = writeTasteCsv(join(dir, 'data'));
   const options = (out: string) => ({ dataset: 'csv' as const, path: csv.interactions, items: csv.items, out, epochs: 4, seed: 7, releaseFrom: 'split' as const });
+  // The same build through the CLI, in a process of its own: it runs beside the in-process one
+  // (the two cores both work) instead of after it, and checks determinism across processes.
+  const cliBuild = (out: string) =>
+    new Promise<void>((resolve, reject) => {
+      const args = ['build', '--dataset', 'csv', '--path', csv.interactions, '--items', csv.items, '--out', out, '--epochs', '4', '--seed', '7', '--release-from', 'split'];
+      const child = spawn(process.execPath, ['src/cli/ondeck.mjs', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ondeck build ${args.join(' ')} exited with ${code}:\n${stderr.slice(-4000)}`))));
+    });
+  const reportJson = (out: string) => JSON.parse(readFileSync(join(dir, out, 'report.json'), 'utf8')) as Record<string, unknown>;
 
   it('beats the baselines, is deterministic, and writes a verifiable release', async () => {
-    const a = await runBuild(options(join(dir, 'a')), quiet());
+    const [a] = await Promise.all([runBuild(options(join(dir, 'a')), quiet()), cliBuild(join(dir, 'b'))]);
     const r = a.report;
     console.log(JSON.stringify({ retrieval: r.retrieval, ranking: r.ranking, feed: r.feed }));
     expect(r.dataset.users).toBe(300);
@@ -38,8 +51,12 @@ describe('ondeck build on a generated CSV', () => {
     expect(r.feed.dcn).toEqual(r.feed.ranked);
     for (const key of ['ease', 'itemKnn', 'twoTower'] as const) expect(r.feed[key]!['ndcg@10']).toBeGreaterThan(r.feed.popularity['ndcg@10']!);
 
-    const b = await runBuild(options(join(dir, 'b')), quiet());
-    for (const key of ['retrieval', 'ranking', 'feed', 'globalSplit', 'curves'] as const) expect(b.report[key]).toEqual(r[key]);
+    // Same seed, same data: the same figures (report.json holds the whole report, NaN as null).
+    const [ja, jb] = [reportJson('a'), reportJson('b')];
+    for (const key of ['retrieval', 'ranking', 'feed', 'globalSplit', 'curves'] as const) {
+      expect(ja[key]).toBeDefined();
+      expect(jb[key]).toEqual(ja[key]);
+    }
 
     const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'a', 'manifest.json'), 'utf8')));
     expect(manifest.models.ranker.outputs.pClick).toBe('p_click');
