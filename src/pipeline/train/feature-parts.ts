@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { featureCardinality, type Feature, type FeatureSpec } from '../../core/features/index.ts';
 import { TrainConfigError } from './errors.ts';
-import { gatherRows } from './gather.ts';
+import { gatherRows, weightedRowSum } from './gather.ts';
 import type { ModelInput } from './model-inputs.ts';
 import { uniformVariable } from './variables.ts';
 
@@ -207,10 +207,9 @@ export function embedParts(
         const count = tf.maximum(tf.sum(mask, 1, true), tf.scalar(1)); // [N, 1]
         return tf.div(total, count);
       }
-      case 'weighted-sum': {
-        const rows = gatherRows(tables.get(p.table)!, input(inputs, p.ids)); // [N, L, e]
-        return tf.sum(tf.mul(rows, tf.expandDims(input(inputs, p.weights), 2)), 1);
-      }
+      case 'weighted-sum':
+        // Σ_l w_l · table[ids_l], fused (gather.ts): the same numbers as gather, mul and sum.
+        return weightedRowSum(tables.get(p.table)!, input(inputs, p.ids), input(inputs, p.weights));
       case 'numeric':
         return tf.reshape(input(inputs, p.input), [-1, 1]);
       case 'dense':

@@ -36,3 +36,53 @@ export function gatherRows(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const rows = lookup(table);
   return ids.rank === 1 ? rows : tf.reshape(rows, [...ids.shape, dim]);
 }
+
+/**
+ * Σ_l w[n, l] · table[ids[n, l]] -> [N, dim]: the history pool (a `weighted-sum` part) as one
+ * operation, differentiable with respect to `table`. It computes exactly what
+ * Sum(Mul(gatherRows(table, ids), w), axis 1) computes, bit for bit: each product rounded to
+ * float32, summed in float32 in l order from 0, and the gradient dTable[id] += dy[n] · w[n, l]
+ * added in (n, l) order as ScatterNd adds. Why: on the wasm backend that chain materialised
+ * [N, L, dim] four times forwards (gather, product, a transpose inside Sum, saved copies) and
+ * again backwards, for a history of 300 ids the larger part of a DCN step; here nothing of
+ * that size exists. Zero weights (padding) add a zero, so they are skipped.
+ */
+export function weightedRowSum(table: tf.Tensor, ids: tf.Tensor, weights: tf.Tensor): tf.Tensor2D {
+  const [rows, dim] = table.shape as [number, number];
+  const [n, length] = ids.shape as [number, number];
+  const idv = ids.dataSync() as Int32Array;
+  const wv = weights.dataSync() as Float32Array;
+  const pool = tf.customGrad((t: tf.Tensor | tf.GradSaveFunc) => {
+    const tv = (t as tf.Tensor).dataSync() as Float32Array;
+    const out = new Float32Array(n * dim);
+    const acc = new Float32Array(dim);
+    for (let r = 0; r < n; r++) {
+      acc.fill(0);
+      for (let l = 0; l < length; l++) {
+        const w = wv[r * length + l]!;
+        if (w === 0) continue;
+        const base = idv[r * length + l]! * dim;
+        // A Float32Array store rounds: the product to float32 first, then the float32 sum.
+        for (let k = 0; k < dim; k++) acc[k]! += Math.fround(w * tv[base + k]!);
+      }
+      out.set(acc, r * dim);
+    }
+    return {
+      value: tf.tensor2d(out, [n, dim]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const grad = new Float32Array(rows * dim);
+        for (let r = 0; r < n; r++) {
+          for (let l = 0; l < length; l++) {
+            const w = wv[r * length + l]!;
+            if (w === 0) continue;
+            const base = idv[r * length + l]! * dim;
+            for (let k = 0; k < dim; k++) grad[base + k]! += Math.fround(g[r * dim + k]! * w);
+          }
+        }
+        return tf.tensor2d(grad, [rows, dim]);
+      },
+    };
+  });
+  return pool(table) as tf.Tensor2D;
+}

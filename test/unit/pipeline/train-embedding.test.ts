@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureTrainingBackend } from '../../../src/pipeline/train/index.ts';
 import type { TrainingBackendInfo } from '../../../src/pipeline/train/backend.ts';
-import { gatherRows } from '../../../src/pipeline/train/gather.ts';
+import { gatherRows, weightedRowSum } from '../../../src/pipeline/train/gather.ts';
 import { TRAINING_GRADIENT_KERNELS } from '../../../src/pipeline/train/gradients.ts';
 import { bceWithLogits } from '../../../src/pipeline/train/losses.ts';
 import { createRandom } from '../../../src/pipeline/train/random.ts';
@@ -111,6 +111,26 @@ describe('gatherRows', () => {
     opt.dispose();
     table.dispose();
     ids.dispose();
+  });
+});
+
+describe('weightedRowSum', () => {
+  it('gives the numbers of gather, multiply and sum, and their gradient, bit for bit', () => {
+    const rows = 40, dim = 8, n = 16, length = 12;
+    const table = tf.variable(tf.tensor2d(randomValues(rows * dim, 31), [rows, dim]));
+    const ids = tf.tensor2d(randomIds(n * length, rows, 32), [n, length], 'int32');
+    // Trailing zero weights, as a short history's padding has.
+    const w = randomValues(n * length, 33).map((x, i) => (i % length >= 9 ? 0 : x / 10));
+    const weights = tf.tensor2d(w, [n, length]);
+    const dy = tf.tensor2d(randomValues(n * dim, 34), [n, dim]);
+    const chain = (t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t, ids), tf.expandDims(weights, 2)), 1);
+    const fused = (t: tf.Tensor) => weightedRowSum(t, ids, weights);
+    const forward = (f: (t: tf.Tensor) => tf.Tensor) => tf.tidy(() => Array.from(f(table).dataSync()));
+    const grad = (f: (t: tf.Tensor) => tf.Tensor) => tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), dy)))(table).dataSync()));
+    expect(forward(fused)).toEqual(forward(chain));
+    expect(grad(fused)).toEqual(grad(chain));
+    expect(forward(fused).some((x) => x !== 0)).toBe(true);
+    tf.dispose([table, ids, weights, dy]);
   });
 });
 
