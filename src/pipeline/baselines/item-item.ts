@@ -217,6 +217,8 @@ export function scoreHistory(
     if (r < 0 || seen.has(r)) continue;
     seen.add(r);
     const w = weightOf(position++);
+    // A zero weight adds zeros (past the pooled length): the sums are the same without it.
+    if (w === 0) continue;
     const row = m.weights.subarray(r * n, (r + 1) * n);
     for (let j = 0; j < n; j++) out[m.items[j]!]! += w * row[j]!;
   }
