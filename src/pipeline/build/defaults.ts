@@ -6,8 +6,9 @@ export const BUILD_DEFAULTS = Object.freeze({
   epochs: 4,
   seed: 42,
   /**
-   * Threads of a build: 2 runs protocol (2) beside protocol (1) and the refit; 1 runs everything
-   * on the main thread. Each thread runs tfjs-wasm single-threaded (see train/backend.ts).
+   * Threads of a build: 2 runs protocol (2) and the refit each on a worker thread beside
+   * protocol (1), keeping both cores busy; 1 runs everything on the main thread. Each thread
+   * runs tfjs-wasm single-threaded (see train/backend.ts).
    */
   threads: Math.min(2, availableParallelism()),
   /** The shared MovieLens copy, relative to the repo root (never committed: its licence forbids it). */

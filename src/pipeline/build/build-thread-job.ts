@@ -1,11 +1,13 @@
-/** Protocol (2) on its worker thread: load the data the options name, run it, post the result. */
+/** A build job on its worker thread: load the data the options name, run the job, post the result. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Progress } from '../progress/index.ts';
 import { ensureTrainingBackend } from '../train/index.ts';
-import { runGlobalProtocol, type GlobalProtocolJob, type GlobalProtocolMessage } from './global-protocol.ts';
+import type { BuildThreadJob, BuildThreadMessage } from './build-thread.ts';
+import { runGlobalProtocol } from './global-protocol.ts';
 import { loadDataset } from './load.ts';
+import { runRefit } from './refit.ts';
 
-const post = (m: GlobalProtocolMessage) => parentPort!.postMessage(m);
+const post = (m: BuildThreadMessage) => parentPort!.postMessage(m);
 
 /** Finished stages go to the parent, one line each; bars would fight the main thread's. */
 const progress: Progress = {
@@ -17,7 +19,7 @@ const progress: Progress = {
       done(summary) {
         if (finished) return;
         finished = true;
-        const seconds = `${((performance.now() - started) / 1000).toFixed(1)} s on the second thread`;
+        const seconds = `${((performance.now() - started) / 1000).toFixed(1)} s on its own thread`;
         post({ kind: 'stage', name, detail: summary ? `${seconds}; ${summary}` : seconds });
       },
     };
@@ -25,10 +27,11 @@ const progress: Progress = {
 };
 
 try {
-  const { options } = workerData as GlobalProtocolJob;
+  const { kind, options } = workerData as BuildThreadJob;
   const ds = loadDataset(options);
   await ensureTrainingBackend();
-  post({ kind: 'result', result: await runGlobalProtocol(ds, options, progress) });
+  const result = kind === 'global' ? await runGlobalProtocol(ds, options, progress) : await runRefit(ds, options, progress);
+  post({ kind: 'result', result });
 } catch (err) {
   const e = err instanceof Error ? err : new Error(String(err));
   post({ kind: 'error', message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) });
