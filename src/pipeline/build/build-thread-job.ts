@@ -1,8 +1,11 @@
 /** A build job on its worker thread: load the data the options name, run the job, post the result. */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Progress } from '../progress/index.ts';
 import { ensureTrainingBackend } from '../train/index.ts';
 import type { BuildThreadJob, BuildThreadMessage } from './build-thread.ts';
+import { BUILD_DEFAULTS } from './defaults.ts';
 import { runGlobalProtocol } from './global-protocol.ts';
 import { loadDataset } from './load.ts';
 import { runRefit } from './refit.ts';
@@ -26,7 +29,24 @@ const progress: Progress = {
   },
 };
 
+/**
+ * The main thread's chain (protocol (1): train, then evaluate) is the build's longest: with three
+ * threads on two cores sharing alike, it would get two thirds of a core. This thread yields to it
+ * (a higher nice value, for this thread only: Linux schedules threads as tasks), so the main
+ * thread keeps a core and the job threads share the other, then both once it is done. Elsewhere,
+ * or where it is refused, the threads share alike; the figures are the same either way.
+ */
+function yieldToMainThread(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, BUILD_DEFAULTS.jobThreadNice);
+  } catch {
+    // Not Linux, or not allowed: no priority change.
+  }
+}
+
 try {
+  yieldToMainThread();
   const { kind, options } = workerData as BuildThreadJob;
   const ds = loadDataset(options);
   await ensureTrainingBackend();

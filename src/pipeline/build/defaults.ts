@@ -11,6 +11,8 @@ export const BUILD_DEFAULTS = Object.freeze({
    * runs tfjs-wasm single-threaded (see train/backend.ts).
    */
   threads: Math.min(2, availableParallelism()),
+  /** Nice value of the job threads (protocol (2), the refit): they yield to the main thread's chain. */
+  jobThreadNice: 10,
   /** The shared MovieLens copy, relative to the repo root (never committed: its licence forbids it). */
   movielensDir: '../shared/datasets/ml-100k',
   // The candidate mix (how many, how many from the head) is the feed's: src/core/feed FEED_COMPOSITION.
