@@ -36,4 +36,3 @@ export function gatherRows(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const rows = lookup(table);
   return ids.rank === 1 ? rows : tf.reshape(rows, [...ids.shape, dim]);
 }
-
