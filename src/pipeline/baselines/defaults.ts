@@ -42,4 +42,9 @@ export const ITEM_ITEM_DEFAULTS = Object.freeze({
    * 25 s at 3,500 on one core of this machine. Larger catalogues keep their head modelled.
    */
   maxItems: 3000,
+  /**
+   * Scores an evaluation keeps to reuse (users × catalogue, float32: 16M = 64 MB): the retrieval
+   * and feed evaluations score the same users; MovieLens-100K keeps all of them.
+   */
+  keptScores: 16_000_000,
 });

@@ -208,6 +208,9 @@ export function scoreHistory(
 ): Float32Array {
   out.fill(0);
   const n = m.items.length;
+  // Summed over the matrix's own columns (contiguous), then placed at their catalog indices:
+  // each score gets the same additions in the same order as summing into `out` directly.
+  const sums = scratch(n);
   const seen = new Set<number>();
   let position = 0;
   for (let h = history.length - 1; h >= 0; h--) {
@@ -217,10 +220,23 @@ export function scoreHistory(
     if (r < 0 || seen.has(r)) continue;
     seen.add(r);
     const w = weightOf(position++);
+    // A zero weight adds zeros (past the pooled length): the sums are the same without it.
+    if (w === 0) continue;
     const row = m.weights.subarray(r * n, (r + 1) * n);
-    for (let j = 0; j < n; j++) out[m.items[j]!]! += w * row[j]!;
+    for (let j = 0; j < n; j++) sums[j]! += w * row[j]!;
   }
+  for (let j = 0; j < n; j++) out[m.items[j]!] = sums[j]!;
   return out;
+}
+
+let scratchSums = new Float32Array(0);
+
+/** A zeroed float32 buffer of length n, reused between calls (scoreHistory is synchronous). */
+function scratch(n: number): Float32Array {
+  if (scratchSums.length < n) scratchSums = new Float32Array(n);
+  const s = scratchSums.subarray(0, n);
+  s.fill(0);
+  return s;
 }
 
 export interface ItemItemModel {
@@ -228,11 +244,27 @@ export interface ItemItemModel {
   rank: RankFeed;
 }
 
-/** The evaluators' adapters over an item-item matrix (no recency: the textbook baseline). */
+/**
+ * The evaluators' adapters over an item-item matrix (no recency: the textbook baseline). The
+ * retrieval and feed evaluations score the same (user, history) pairs: each user's scores are
+ * kept (up to ITEM_ITEM_DEFAULTS.keptScores numbers in all) and reused while the history is the
+ * same array.
+ */
 export function itemItemModel(m: ItemItemMatrix, catalog: Catalog): ItemItemModel {
   const indexOf = catalogIndex(catalog);
   const scores = new Float32Array(catalog.length);
-  const scoreAll: ScoreAll = (_user, history) => scoreHistory(m, indexOf, history, scores);
+  const kept = new Map<string, { history: readonly Interaction[]; scores: Float32Array }>();
+  const keepUsers = Math.floor(ITEM_ITEM_DEFAULTS.keptScores / Math.max(catalog.length, 1));
+  const scoreAll: ScoreAll = (user, history) => {
+    const hit = kept.get(user);
+    if (hit !== undefined && hit.history === history) {
+      scores.set(hit.scores);
+      return scores;
+    }
+    scoreHistory(m, indexOf, history, scores);
+    if (kept.size < keepUsers || hit !== undefined) kept.set(user, { history, scores: scores.slice() });
+    return scores;
+  };
   return {
     scoreAll,
     rank: (user, history, exclude, k) => {

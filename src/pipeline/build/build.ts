@@ -19,13 +19,15 @@ import {
   writeRelease,
 } from '../release/index.ts';
 import { buildReport, summarizeDataset, writeReportFiles, type Report } from '../report/index.ts';
-import { disposeDcn, disposeTwoTower, ensureTrainingBackend, exportDcnWeights, exportTwoTowerWeights } from '../train/index.ts';
+import { ExampleBuilder } from '../features/index.ts';
+import { ensureTrainingBackend } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
 import { evaluateAgainstTruth, evaluateProtocol, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
 import { runGlobalProtocol, startGlobalProtocol, type GlobalProtocolResult } from './global-protocol.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
 import { loadDataset } from './load.ts';
 import { disposeModels, trainModels } from './models.ts';
+import { runRefit, shippedOf, startRefit, type ShippedModels } from './refit.ts';
 import type { BuildOptions } from './options.ts';
 import { sampledNdcg } from './evaluation-sample.ts';
 import { curve, feedMetrics, rankingMetrics, retrievalMetrics } from './report-parts.ts';
@@ -63,11 +65,16 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const perUser = perUserTemporalSplit(ds);
   const splitSeconds = lap();
 
-  // Protocol (2), a global time cut (mostly cold start on small datasets, reported as such), on a
-  // second thread: it ships nothing, so it runs beside protocol (1) and the refit.
-  const globalRun = (o.threads ?? BUILD_DEFAULTS.threads) > 1 ? startGlobalProtocol(o, progress) : null;
-  // Not awaited until the end: a failure there must not leave this rejection unhandled meanwhile.
+  // Protocol (2), a global time cut (mostly cold start on small datasets, reported as such), and
+  // the refit of the release models on all data, each on a thread of its own: neither shares
+  // anything with protocol (1), so all three run at once and both cores stay busy to the end.
+  const threaded = (o.threads ?? BUILD_DEFAULTS.threads) > 1;
+  const refit = o.releaseFrom === 'all';
+  const globalRun = threaded ? startGlobalProtocol(o, progress) : null;
+  const refitRun = threaded && refit ? startRefit(o, progress) : null;
+  // Not awaited until the end: a failure there must not leave these rejections unhandled meanwhile.
   globalRun?.catch(() => {});
+  refitRun?.catch(() => {});
 
   // Protocol (1), the headline: each user's latest 20% held out.
   const m1 = await trainModels(ds, perUser.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
@@ -82,7 +89,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   stage.done(sample1 ? `${sample1.users} of ${sample1.of} test users, served ndcg@10 ${sample1.mean.toFixed(4)} [${sample1.ci95.map((x) => x.toFixed(4)).join(', ')}]` : undefined);
   const evaluateSeconds = lap();
 
-  const shipped = o.releaseFrom === 'all' ? await trainModels(ds, ds.interactions, { epochs: o.epochs, seed: o.seed, baselines: false }, progress) : m1;
+  const shipped: ShippedModels = refit ? await (refitRun ?? runRefit(ds, o, progress)) : shippedOf(m1);
+  // Waited for on the main thread (the refit's own training time is seconds.twoTower and .dcn).
   const refitSeconds = lap();
   const g = await (globalRun ?? runGlobalProtocol(ds, o, progress));
   const e2 = g.metrics;
@@ -91,8 +99,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const globalWaitSeconds = lap();
 
   stage = progress.stage('export ONNX');
-  const ranker = exportRankerOnnx(exportDcnWeights(shipped.dcn));
-  const userTower = exportUserTowerOnnx(exportTwoTowerWeights(shipped.twoTower));
+  const ranker = exportRankerOnnx(shipped.dcn);
+  const userTower = exportUserTowerOnnx(shipped.twoTower);
   stage.done(`ranker ${ranker.bytes.length} B, user tower ${userTower.bytes.length} B`);
   const exportSeconds = lap();
 
@@ -122,8 +130,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       // than `total` on two threads.
       features: m1.seconds.features + g.seconds.models.features,
       baselines: m1.seconds.baselines + g.seconds.models.baselines,
-      twoTower: m1.seconds.twoTower + g.seconds.models.twoTower + (shipped === m1 ? 0 : shipped.seconds.twoTower),
-      dcn: m1.seconds.dcn + g.seconds.models.dcn + (shipped === m1 ? 0 : shipped.seconds.dcn),
+      twoTower: m1.seconds.twoTower + g.seconds.models.twoTower + (refit ? shipped.seconds.twoTower : 0),
+      dcn: m1.seconds.dcn + g.seconds.models.dcn + (refit ? shipped.seconds.dcn : 0),
       evaluate: evaluateSeconds + g.seconds.evaluate,
       shards: 0,
       export: exportSeconds,
@@ -148,15 +156,17 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
 
   stage = progress.stage('write release');
   const spec = shipped.plan.spec;
+  // The shipped models' items as their plan sees them (the refit's builder stayed on its thread).
+  const builder = refit ? new ExampleBuilder(ds, shipped.plan) : m1.builder;
   const categories = spec.features.find((f) => f.name === 'categories');
-  const items = shipped.builder.catalog.map((id, i) => ({
+  const items = builder.catalog.map((id, i) => ({
     id,
     embedding: shipped.itemVectors.subarray(i * shipped.dim, (i + 1) * shipped.dim),
-    ...(shipped.builder.item(i).created === undefined ? {} : { created: shipped.builder.item(i).created! }),
+    ...(builder.item(i).created === undefined ? {} : { created: builder.item(i).created! }),
   }));
-  const popularity = Float32Array.from(shipped.builder.catalog, (_, i) => shipped.builder.item(i).popularity);
+  const popularity = Float32Array.from(builder.catalog, (_, i) => builder.item(i).popularity);
   const { columns, meta } = defaultItemColumns({
-    items: shipped.builder.catalog.map((id) => ds.items.get(id)!),
+    items: builder.catalog.map((id) => ds.items.get(id)!),
     popularity,
     categories: ds.categories,
     maxCategories: categories?.kind === 'multi-categorical' ? categories.maxLength : 1,
@@ -164,7 +174,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   // The window the shipped models were trained on, seen through the columns the shards get.
   const driftBaseline = driftBaselineOf({
     interactions: o.releaseFrom === 'all' ? ds.interactions : perUser.train,
-    items: driftItemsFromColumns(shipped.builder.catalog, columns, ds.categories),
+    items: driftItemsFromColumns(builder.catalog, columns, ds.categories),
     feedback: ds.feedback,
   });
   const written = await writeRelease({
@@ -186,7 +196,6 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const verified = await verifyRelease(o.out);
   stage.done(`${written.manifest.releaseId}: ${verified.items} items in ${verified.shards} shards, ${verified.bytes} B`);
   disposeModels(m1);
-  if (shipped !== m1) disposeModels(shipped);
   return {
     report,
     manifest: written.manifest,

@@ -6,10 +6,13 @@ export const BUILD_DEFAULTS = Object.freeze({
   epochs: 4,
   seed: 42,
   /**
-   * Threads of a build: 2 runs protocol (2) beside protocol (1) and the refit; 1 runs everything
-   * on the main thread. Each thread runs tfjs-wasm single-threaded (see train/backend.ts).
+   * Threads of a build: 2 runs protocol (2) and the refit each on a worker thread beside
+   * protocol (1), keeping both cores busy; 1 runs everything on the main thread. Each thread
+   * runs tfjs-wasm single-threaded (see train/backend.ts).
    */
   threads: Math.min(2, availableParallelism()),
+  /** Nice value of the job threads (protocol (2), the refit): they yield to the main thread's chain. */
+  jobThreadNice: 10,
   /** The shared MovieLens copy, relative to the repo root (never committed: its licence forbids it). */
   movielensDir: '../shared/datasets/ml-100k',
   // The candidate mix (how many, how many from the head) is the feed's: src/core/feed FEED_COMPOSITION.

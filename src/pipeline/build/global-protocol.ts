@@ -1,14 +1,14 @@
 /**
  * Protocol (2) of `ondeck build`: a global time cut, trained and evaluated on its own. Nothing of
  * it ships and it shares nothing with protocol (1) but the data and the seed, so the build runs
- * it on a second thread (global-protocol-thread.ts) while the main thread trains what ships:
- * the two cores of a small machine both work, and the figures are those of running it inline.
+ * it on a thread of its own (build-thread.ts) while the main thread trains and evaluates
+ * protocol (1): the two cores of a small machine both work, and the figures are those of
+ * running it inline.
  */
-import { Worker } from 'node:worker_threads';
 import { globalTemporalSplit, sampleTestUsers, type Dataset } from '../data/index.ts';
 import type { Progress } from '../progress/index.ts';
 import { evaluateProtocol, evaluateWarmCold, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
-import { OndeckError } from '../../core/errors.ts';
+import { startBuildThread } from './build-thread.ts';
 import { disposeModels, trainModels, type TrainedModels } from './models.ts';
 import type { BuildOptions } from './options.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
@@ -45,44 +45,7 @@ export async function runGlobalProtocol(ds: Dataset, o: Pick<BuildOptions, 'epoc
   }
 }
 
-/** Protocol (2)'s thread failed; the message says how, `cause` carries its stack. */
-export class BuildThreadError extends OndeckError {
-  override name = 'BuildThreadError';
-}
-
-const failed = (message: string, stack?: string) => new BuildThreadError(`the global-protocol thread failed: ${message}`, { cause: stack });
-
-/** What the thread is given: the options name the data, so it loads its own copy (a second or so). */
-export interface GlobalProtocolJob {
-  options: BuildOptions;
-}
-
-export type GlobalProtocolMessage =
-  | { kind: 'stage'; name: string; detail: string }
-  | { kind: 'result'; result: GlobalProtocolResult }
-  | { kind: 'error'; message: string; stack?: string };
-
-/**
- * Protocol (2) on a worker thread; its finished stages reach `progress` with a "global: " prefix.
- * The promise rejects with the thread's error, named.
- */
+/** Protocol (2) on a worker thread of its own (build-thread.ts). */
 export function startGlobalProtocol(options: BuildOptions, progress: Progress): Promise<GlobalProtocolResult> {
-  return new Promise((resolve, reject) => {
-    const job: GlobalProtocolJob = { options };
-    const worker = new Worker(new URL('./global-protocol-thread.mjs', import.meta.url), { workerData: job });
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      f();
-      void worker.terminate();
-    };
-    worker.on('message', (m: GlobalProtocolMessage) => {
-      if (m.kind === 'stage') progress.stage(`global: ${m.name}`).done(m.detail);
-      else if (m.kind === 'result') settle(() => resolve(m.result));
-      else settle(() => reject(failed(m.message, m.stack)));
-    });
-    worker.on('error', (err) => settle(() => reject(failed(err.message, err.stack))));
-    worker.on('exit', (code) => settle(() => reject(new BuildThreadError(`the global-protocol thread exited (code ${code}) before its result`))));
-  });
+  return startBuildThread<GlobalProtocolResult>({ kind: 'global', options }, progress);
 }

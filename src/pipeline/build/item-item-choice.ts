@@ -43,20 +43,37 @@ export function chooseItemItem(split: EvalSplit, catalog: Catalog, o: { historyL
   type Setting = { lambda: number; historyLength: number; halfLifeEvents: number | null; ndcg: number; m: ItemItemMatrix };
   const tried: Setting[] = [];
   let plain = { lambda: ITEM_ITEM_DEFAULTS.lambdas[0]!, ndcg: -1 };
+  // Distinct positives each user's history pools (what scoreHistory counts), for `weights`.
+  const pooled = new Map<string, number>();
   for (const lambda of ITEM_ITEM_DEFAULTS.lambdas) {
     const m = fitEase(split.train, catalog, { lambda, maxItems: BUILD_DEFAULTS.itemItemMaxItems });
-    const ndcgOf = (weightOf?: (p: number) => number) =>
-      evaluateFeed(split, catalog, (_u, history, exclude, k) => {
-        scoreHistory(m, indexOf, history, scores, weightOf);
-        return Array.from(topK(scores, k, { exclude: (i) => exclude.has(catalog[i]!) }).indices, (i) => catalog[i]!);
+    // Settings that weight a user's positives alike score them alike: a user with 40 positives
+    // gets the same page from lengths 50 and 300, and from no weighting and no half-life. Each
+    // user's page is computed once per distinct weighting (of this λ), not once per setting.
+    const pages = new Map<string, string[]>();
+    const ndcgOf = (weights: (positives: number) => string, weightOf?: (p: number) => number) =>
+      evaluateFeed(split, catalog, (user, history, exclude, k) => {
+        let positives = pooled.get(user);
+        if (positives === undefined) pooled.set(user, (positives = pooledPositives(m, indexOf, history)));
+        const key = `${user}\u0000${weights(positives)}\u0000${k}`;
+        let page = pages.get(key);
+        if (page === undefined) {
+          scoreHistory(m, indexOf, history, scores, weightOf);
+          page = Array.from(topK(scores, k, { exclude: (i) => exclude.has(catalog[i]!) }).indices, (i) => catalog[i]!);
+          pages.set(key, page);
+        }
+        return page;
       }, 10)['ndcg@10']!;
-    const base = ndcgOf();
+    const base = ndcgOf((positives) => `${positives}|none`);
     if (base > plain.ndcg) plain = { lambda, ndcg: base };
     for (const historyLength of o.historyLengths) {
       for (const halfLife of BUILD_DEFAULTS.historyHalfLivesEvents) {
         // As the user tower pools: the newest `historyLength` positives, 0.5^(position / half-life).
         const h = halfLife ?? Infinity;
-        const ndcg = ndcgOf((p) => (p < historyLength ? Math.pow(0.5, p / h) : 0));
+        const ndcg = ndcgOf(
+          (positives) => `${Math.min(historyLength, positives)}|${halfLife ?? 'none'}`,
+          (p) => (p < historyLength ? Math.pow(0.5, p / h) : 0),
+        );
         grid.push({ lambda, historyLength, halfLifeEvents: halfLife, ndcg });
         tried.push({ lambda, historyLength, halfLifeEvents: halfLife, ndcg, m });
       }
@@ -72,6 +89,21 @@ export function chooseItemItem(split: EvalSplit, catalog: Catalog, o: { historyL
     grid,
     validationMatrix: best.m,
   };
+}
+
+/**
+ * How many positives of `history` scoreHistory pools with `m`: the distinct modelled ones. The
+ * matrices of one choice model the same items (the most popular of one train window), so the
+ * count does not depend on λ.
+ */
+function pooledPositives(m: ItemItemMatrix, indexOf: ReadonlyMap<string, number>, history: readonly Interaction[]): number {
+  const seen = new Set<number>();
+  for (const x of history) {
+    if (x.label !== 1) continue;
+    const r = m.rowOf[indexOf.get(x.item) ?? -1] ?? -1;
+    if (r >= 0) seen.add(r);
+  }
+  return seen.size;
 }
 
 /**

@@ -30,7 +30,7 @@ export interface BuildOptions {
    * defaultSigningKeyFile(out), beside the release folder, generated on first use.
    */
   signingKey?: string;
-  /** 1 or 2 (default BUILD_DEFAULTS.threads): 2 runs the global protocol on a second thread. */
+  /** 1 or 2 (default BUILD_DEFAULTS.threads): 2 runs the global protocol and the refit on threads of their own. */
   threads?: number;
   /** synthetic: the platform's size; unset parts keep the demo's (SYNTHETIC_DEFAULTS). */
   synthetic?: SyntheticSize;
@@ -61,8 +61,8 @@ export const BUILD_USAGE = `Usage: ondeck build --dataset <${DATASETS.join('|')}
   --users N, --items N, --interactions N
                      synthetic: the platform's size (default ${SYNTHETIC_DEFAULTS.users} users, ${SYNTHETIC_DEFAULTS.items} items, ~164k interactions);
                      --interactions alone scales the users with it (${SYNTHETIC_USERS_PER_INTERACTION * 1e6} per million)
-  --threads N        1 or 2 (default ${BUILD_DEFAULTS.threads}, this machine's cores up to 2): 2 evaluates the
-                     global protocol on a second thread beside the rest; the figures are the same
+  --threads N        1 or 2 (default ${BUILD_DEFAULTS.threads}, this machine's cores up to 2): 2 runs the global
+                     protocol and the refit on threads of their own beside the rest; the figures are the same
   --signing-key FILE the Ed25519 private key (PKCS#8 PEM) the manifest is signed with; default
                      $ONDECK_SIGNING_KEY, else <out>.signing-key.pem beside the release folder,
                      generated on first use (never inside it: that folder is published)`;

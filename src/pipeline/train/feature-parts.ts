@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { featureCardinality, type Feature, type FeatureSpec } from '../../core/features/index.ts';
 import { TrainConfigError } from './errors.ts';
-import { gatherRows } from './gather.ts';
+import { embedX0 } from './embed-x0.ts';
 import type { ModelInput } from './model-inputs.ts';
 import { uniformVariable } from './variables.ts';
 
@@ -180,44 +180,17 @@ export function initTables(tables: readonly TableSpec[], seed: number, scale: nu
   return new Map(tables.map((t) => [t.feature, uniformVariable([t.rows, t.dim], scale, seed, `embedding.${t.feature}`)] as const));
 }
 
-function input(inputs: Readonly<Record<string, tf.Tensor>>, name: string): tf.Tensor {
-  const t = inputs[name];
-  if (!t) throw new TrainConfigError(`inputs["${name}"]`, 'is missing');
-  return t;
-}
-
 /**
  * x0 = Concat(parts, axis 1) [N, width]. Differentiable with respect to the tables. Ids may be
- * [N] or [N, 1] for single-id features, numeric values [N] or [N, 1].
+ * [N] or [N, 1] for single-id features, numeric values [N] or [N, 1]. One fused operation
+ * (embed-x0.ts), with the numbers of the per-part chain it replaced.
  */
 export function embedParts(
   layout: PartsLayout,
   tables: ReadonlyMap<string, tf.Tensor>,
   inputs: Readonly<Record<string, tf.Tensor>>,
 ): tf.Tensor2D {
-  const blocks = layout.parts.map((p): tf.Tensor => {
-    switch (p.kind) {
-      case 'embedding':
-        return gatherRows(tables.get(p.table)!, tf.reshape(input(inputs, p.input), [-1]));
-      case 'masked-mean': {
-        const ids = input(inputs, p.input);
-        const rows = gatherRows(tables.get(p.table)!, ids); // [N, L, e]
-        const mask = tf.cast(tf.notEqual(ids, tf.scalar(0, 'int32')), 'float32'); // [N, L]
-        const total = tf.sum(tf.mul(rows, tf.expandDims(mask, 2)), 1); // [N, e]
-        const count = tf.maximum(tf.sum(mask, 1, true), tf.scalar(1)); // [N, 1]
-        return tf.div(total, count);
-      }
-      case 'weighted-sum': {
-        const rows = gatherRows(tables.get(p.table)!, input(inputs, p.ids)); // [N, L, e]
-        return tf.sum(tf.mul(rows, tf.expandDims(input(inputs, p.weights), 2)), 1);
-      }
-      case 'numeric':
-        return tf.reshape(input(inputs, p.input), [-1, 1]);
-      case 'dense':
-        return input(inputs, p.input);
-    }
-  });
-  return (blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 1)) as tf.Tensor2D;
+  return embedX0(layout, tables, inputs);
 }
 
 function byName(spec: FeatureSpec, name: string): Feature {

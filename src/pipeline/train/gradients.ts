@@ -60,7 +60,9 @@ function reduceGrad(dy: tf.Tensor, x: tf.Tensor, attrs: NamedAttrMap, scale: (n:
     count *= x.shape[a]!;
     expanded[a] = 1;
   }
-  const grad = tf.mul(tf.reshape(dy, expanded), tf.ones(x.shape));
+  // Tile, not a product with ones: the same values (x·1 = x) without a ones tensor of x's size
+  // made in JS and copied to the backend every step.
+  const grad = tf.broadcastTo(tf.reshape(dy, expanded), x.shape);
   const s = scale(count);
   return s === 1 ? grad : tf.mul(grad, tf.scalar(s));
 }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ensureTrainingBackend } from '../../../src/pipeline/train/index.ts';
 import type { TrainingBackendInfo } from '../../../src/pipeline/train/backend.ts';
 import { gatherRows } from '../../../src/pipeline/train/gather.ts';
+import { embedParts, type PartsLayout } from '../../../src/pipeline/train/feature-parts.ts';
 import { TRAINING_GRADIENT_KERNELS } from '../../../src/pipeline/train/gradients.ts';
 import { bceWithLogits } from '../../../src/pipeline/train/losses.ts';
 import { createRandom } from '../../../src/pipeline/train/random.ts';
@@ -111,6 +112,58 @@ describe('gatherRows', () => {
     opt.dispose();
     table.dispose();
     ids.dispose();
+  });
+});
+
+describe('embedParts', () => {
+  it('gives the numbers of the per-part chain (gather, pools, concat), and its gradients, bit for bit', () => {
+    const n = 16, items = 30, cats = 6;
+    const layout: PartsLayout = {
+      width: 24,
+      inputs: [],
+      parts: [
+        { kind: 'embedding', feature: 'item', offset: 0, width: 8, input: 'item', table: 'item' },
+        { kind: 'masked-mean', feature: 'cats', offset: 8, width: 4, input: 'cats', table: 'cats', length: 3 },
+        { kind: 'numeric', feature: 'pop', offset: 12, width: 1, input: 'pop' },
+        // Reads the item table too: its gradient is the sum of both parts'.
+        { kind: 'weighted-sum', feature: 'history', offset: 13, width: 8, ids: 'history:ids', weights: 'history:weights', table: 'item', length: 6 },
+        { kind: 'dense', feature: 'share', offset: 21, width: 3, input: 'share' },
+      ],
+    };
+    const item = tf.variable(tf.tensor2d(randomValues(items * 8, 51), [items, 8]));
+    const cat = tf.variable(tf.tensor2d(randomValues(cats * 4, 52), [cats, 4]));
+    const tables = new Map<string, tf.Tensor>([['item', item], ['cats', cat]]);
+    // Id 0 pads the categories (row 0 has none) and zero weights the history's tail.
+    const catIds = randomIds(n * 3, cats, 53).map((id, i) => (i < 3 || i % 3 === 2 ? 0 : id));
+    const weights = randomValues(n * 6, 54).map((w, i) => (i % 6 >= 4 ? 0 : w));
+    const historyIds = randomIds(n * 6, items, 55);
+    // Rows 4 and 5 share a history, as a feed's candidates do.
+    historyIds.copyWithin(30, 24, 30);
+    weights.copyWithin(30, 24, 30);
+    const inputs: Record<string, tf.Tensor> = {
+      item: tf.tensor2d(randomIds(n, items, 56), [n, 1], 'int32'),
+      cats: tf.tensor2d(catIds, [n, 3], 'int32'),
+      pop: tf.tensor2d(randomValues(n, 57), [n, 1]),
+      'history:ids': tf.tensor2d(historyIds, [n, 6], 'int32'),
+      'history:weights': tf.tensor2d(weights, [n, 6]),
+      share: tf.tensor2d(randomValues(n * 3, 58), [n, 3]),
+    };
+    const chain = (t: ReadonlyMap<string, tf.Tensor>) => {
+      const ids = inputs['cats']!;
+      const mask = tf.cast(tf.notEqual(ids, tf.scalar(0, 'int32')), 'float32');
+      const catMean = tf.div(tf.sum(tf.mul(gatherRows(t.get('cats')!, ids), tf.expandDims(mask, 2)), 1), tf.maximum(tf.sum(mask, 1, true), tf.scalar(1)));
+      const history = tf.sum(tf.mul(gatherRows(t.get('item')!, inputs['history:ids']!), tf.expandDims(inputs['history:weights']!, 2)), 1);
+      return tf.concat([gatherRows(t.get('item')!, tf.reshape(inputs['item']!, [-1])), catMean, inputs['pop']!, history, inputs['share']!], 1);
+    };
+    const fused = (t: ReadonlyMap<string, tf.Tensor>) => embedParts(layout, t, inputs);
+    const dy = tf.tensor2d(randomValues(n * 24, 59), [n, 24]);
+    const forward = (f: typeof chain) => tf.tidy(() => Array.from(f(tables).dataSync()));
+    const grads = (f: typeof chain) =>
+      tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(new Map([['item', a], ['cats', b]])), dy)))([item, cat]).map((g) => Array.from(g.dataSync())));
+    expect(forward(fused)).toEqual(forward(chain));
+    expect(grads(fused)).toEqual(grads(chain));
+    expect(forward(fused).slice(8, 12)).toEqual([0, 0, 0, 0]);
+    tf.dispose([item, cat, dy, ...Object.values(inputs)]);
   });
 });
 
