@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,47 @@ function processCpuMs(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time of a local Postgres: the postmaster, every live child (backends, autovacuum, WAL
+ * writer, checkpointer) and the children it has reaped, in ms; null when the database is not on
+ * this machine (its backend's process is not found). The postmaster is found as the parent of a
+ * backend of `url`.
+ */
+async function postgresCpu(url: string): Promise<(() => number | null) | null> {
+  const fieldsOf = (pid: number | string): string[] | null => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let postmaster: number;
+  try {
+    // Read while the backend is alive: its parent is the postmaster.
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    postmaster = Number(fieldsOf(backend)?.[1]);
+  } finally {
+    await client.end();
+  }
+  if (!Number.isInteger(postmaster) || postmaster <= 1) return null;
+  return () => {
+    const own = fieldsOf(postmaster);
+    if (own === null) return null;
+    // utime, stime, cutime, cstime are fields 14-17; a child's ppid is field 4.
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const f = fieldsOf(entry);
+      if (f !== null && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+    }
+    return (ticks * 1000) / USER_HZ;
+  };
 }
 
 /** ONDECK_BENCH_SERVER_PROF=DIR: the server writes V8 CPU profiles there (one per thread). */
@@ -141,7 +182,10 @@ function bodyMaker(connection: number): (n: number) => string {
  * CPU time (all threads) per 1,000 events acknowledged in the window, which moves much less than
  * events/s when the machine is shared (it excludes the client and, for Postgres, the database).
  */
-async function loadRun(server: Server, o: { warmupMs: number; windowMs: number }): Promise<{ eventsPerSecond: number; p50: number; p99: number; batches: number; cpuMsPer1k: number | null }> {
+async function loadRun(
+  server: Server,
+  o: { warmupMs: number; windowMs: number; dbCpuMs?: (() => number | null) | null },
+): Promise<{ eventsPerSecond: number; p50: number; p99: number; batches: number; cpuMsPer1k: number | null; dbCpuMsPer1k: number | null }> {
   const { url } = server;
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   try {
@@ -155,9 +199,17 @@ async function loadRun(server: Server, o: { warmupMs: number; windowMs: number }
     const end = windowStart + o.windowMs;
     let cpuAtStart: number | null = null;
     let cpuAtEnd: number | null = null;
+    let dbAtStart: number | null = null;
+    let dbAtEnd: number | null = null;
     const cpuTimers = [
-      setTimeout(() => (cpuAtStart = server.cpuMs()), o.warmupMs),
-      setTimeout(() => (cpuAtEnd = server.cpuMs()), o.warmupMs + o.windowMs),
+      setTimeout(() => {
+        cpuAtStart = server.cpuMs();
+        dbAtStart = o.dbCpuMs?.() ?? null;
+      }, o.warmupMs),
+      setTimeout(() => {
+        cpuAtEnd = server.cpuMs();
+        dbAtEnd = o.dbCpuMs?.() ?? null;
+      }, o.warmupMs + o.windowMs),
     ];
     const latencies: number[] = [];
     let acked = 0;
@@ -181,8 +233,11 @@ async function loadRun(server: Server, o: { warmupMs: number; windowMs: number }
     await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => worker(c))).finally(() => cpuTimers.forEach(clearTimeout));
     latencies.sort((a, b) => a - b);
     // Batches sent in the window but answered after it are not counted, nor is their CPU share.
-    const cpuMsPer1k = cpuAtStart !== null && cpuAtEnd !== null && acked > 0 ? ((cpuAtEnd - cpuAtStart) / acked) * 1000 : null;
-    return { eventsPerSecond: acked / (o.windowMs / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), batches: latencies.length, cpuMsPer1k };
+    const per1k = (a: number | null, b: number | null) => (a !== null && b !== null && acked > 0 ? ((b - a) / acked) * 1000 : null);
+    return {
+      eventsPerSecond: acked / (o.windowMs / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), batches: latencies.length,
+      cpuMsPer1k: per1k(cpuAtStart, cpuAtEnd), dbCpuMsPer1k: per1k(dbAtStart, dbAtEnd),
+    };
   } finally {
     agent.destroy();
   }
@@ -290,6 +345,9 @@ export const serverBench: BenchSuite = {
       if (r.cpuMsPer1k !== null) {
         figures.push({ key: `server.${kind}.cpuMsPer1kEvents`, label: `  server CPU per 1k events, ${kind}`, value: r.cpuMsPer1k, unit: 'ms', note: `all threads of the server process${kind === 'postgres' ? ', not Postgres itself' : ''}` });
       }
+      if (r.dbCpuMsPer1k !== null) {
+        figures.push({ key: `server.${kind}.dbCpuMsPer1kEvents`, label: `  Postgres CPU per 1k events`, value: r.dbCpuMsPer1k, unit: 'ms', note: 'every process of the local Postgres cluster (backends, WAL writer, checkpointer, autovacuum)' });
+      }
     };
     try {
       const sqlite = await startServer(['--release', releaseDir, '--db', join(work, 'store.sqlite')]);
@@ -314,9 +372,10 @@ export const serverBench: BenchSuite = {
       try {
         const db = await createTestDatabase('bench');
         try {
+          const dbCpuMs = await postgresCpu(db.url);
           const pg = await startServer(['--release', releaseDir, '--postgres', db.url]);
           try {
-            loadFigures('postgres', await loadRun(pg, timing));
+            loadFigures('postgres', await loadRun(pg, { ...timing, dbCpuMs }));
           } finally {
             await pg.stop();
           }
