@@ -97,7 +97,8 @@ export default defineConfig({
           // One browser at a time on this 2-core machine; the steps of a file share one page.
           fileParallelism: false,
           sequence: { groupOrder: 3 },
-          testTimeout: 120_000,
+          // The same hang guard as the browser projects': these drive Chromium through whole feeds.
+          testTimeout: BROWSER_HANG_MS,
           expect: { poll: POLL },
           hookTimeout: 180_000,
         },
@@ -112,7 +113,8 @@ export default defineConfig({
           globalSetup: ['test/examples/setup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 5 },
-          testTimeout: 120_000,
+          // The same hang guard as the browser projects': these drive Chromium through whole feeds.
+          testTimeout: BROWSER_HANG_MS,
           expect: { poll: POLL },
           hookTimeout: 180_000,
         },
