@@ -21,6 +21,14 @@ function chromiumOrPlaceholder(): string {
 // a hang (the test's own timeout is the other guard).
 const POLL = { timeout: 30_000 };
 
+// The browser tests' limit guards a hang only, never how fast the machine is. A test that starts
+// a runtime does real work whose time a busy machine multiplies: a feed worker compiles
+// onnxruntime's 28 MB of WebAssembly, and WebGPU compiles its shaders on SwiftShader (the demo
+// ranker's first WebGPU run: 10 s on an idle 2-core machine, past 60 s beside another heavy job,
+// which failed golden-parity, feed and feed-gpu-error at the old 60 s limit). Hooks do the same
+// work (a beforeAll that opens the first session), so they get the same guard.
+const BROWSER_HANG_MS = 300_000;
+
 function browserProject(name: string, isolated: boolean, include: string[], groupOrder: number, globalSetup = 'test/support/browser-setup.ts') {
   return {
     server: { host: '127.0.0.1', headers: isolated ? { ...CROSS_ORIGIN_ISOLATION_HEADERS } : {} },
@@ -32,7 +40,8 @@ function browserProject(name: string, isolated: boolean, include: string[], grou
       include,
       globalSetup: [globalSetup],
       provide: { isolated },
-      testTimeout: 60_000,
+      testTimeout: BROWSER_HANG_MS,
+      hookTimeout: BROWSER_HANG_MS,
       expect: { poll: POLL },
       sequence: { groupOrder },
       browser: {
@@ -88,7 +97,8 @@ export default defineConfig({
           // One browser at a time on this 2-core machine; the steps of a file share one page.
           fileParallelism: false,
           sequence: { groupOrder: 3 },
-          testTimeout: 120_000,
+          // The same hang guard as the browser projects': these drive Chromium through whole feeds.
+          testTimeout: BROWSER_HANG_MS,
           expect: { poll: POLL },
           hookTimeout: 180_000,
         },
@@ -103,7 +113,8 @@ export default defineConfig({
           globalSetup: ['test/examples/setup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 5 },
-          testTimeout: 120_000,
+          // The same hang guard as the browser projects': these drive Chromium through whole feeds.
+          testTimeout: BROWSER_HANG_MS,
           expect: { poll: POLL },
           hookTimeout: 180_000,
         },

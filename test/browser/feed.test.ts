@@ -51,7 +51,9 @@ describe('createFeed', () => {
   });
 
   it('rejects an invalid event by name, writing nothing', async () => {
-    const feed = await createFeed({ release, releaseKey, backend: 'js', database: database() });
+    // Checked before storage or ranking is touched: the plain-JS ranker spares this worker the
+    // WebGPU start (shaders compiled on SwiftShader), which timed this test out beside a heavy job.
+    const feed = await createFeed({ release, releaseKey, backend: 'js', rankingProviders: ['js'], database: database() });
     try {
       // The error crosses the worker boundary with its name and its fields.
       await expect(feed.track({ type: 'purchase' as 'click', itemId: 'x' })).rejects.toMatchObject({ name: 'ValidationError', field: 'type' });

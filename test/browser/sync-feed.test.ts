@@ -17,8 +17,13 @@ function syncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
   return { server: server.url, appKey: server.appKey, mode: 'pseudonymous', feed: 'browser-feed', ...over };
 }
 
+// Ranked on the plain-JS runtime: what is tested is the sync queue, which no assertion here ties to
+// a ranking runtime (golden-parity, feed-parity and feed.test.ts cover those). Each feed is a
+// worker of its own, and on WebGPU every one compiled onnxruntime's 28 MB of WebAssembly and its
+// shaders again (4 to 7 s a feed at load 9), which took a test of two feeds past 60 s beside another
+// heavy job.
 async function open(options: Partial<FeedOptions> & { database: string }): Promise<Feed> {
-  return createFeed({ release, releaseKey, backend: 'js', ...options });
+  return createFeed({ release, releaseKey, backend: 'js', rankingProviders: ['js'], ...options });
 }
 
 async function exported(): Promise<{ install: string; item: string; type: string; at: number }[]> {

@@ -69,10 +69,10 @@ function switchableFetch() {
   return { offline, fetch: fetchFn };
 }
 
-// Polls until `ok`; the deadline only guards a hang (under the 60 s test timeout, so the error
-// names what never came), never how fast a loaded machine must be.
+// Polls until `ok`; the deadline only guards a hang (under the browser projects' 300 s test limit,
+// so the error names what never came), never how fast a loaded machine must be.
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 50_000;
+  const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     const v = await read();
     if (ok(v)) return v;

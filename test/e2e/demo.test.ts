@@ -145,7 +145,7 @@ describe.sequential('the demo app, end to end', () => {
         const pending = (await feedStatus(page)).sync!.pending;
         const again = (await idbEvents(page)).filter((e) => e.synced === 0).length;
         return log === again ? pending - log : 'moving';
-      }, { timeout: 20_000, interval: 250 })
+      }, { timeout: 90_000, interval: 250 })
       .toBe(0);
     offlineKeys = (await idbEvents(page)).filter((e) => e.synced === 0).map(key);
   });

@@ -201,7 +201,7 @@ export async function watch(page: Page, itemId: string, fraction: number): Promi
   const item = (await feedItems(page)).find((x) => x.id === itemId)!;
   const duration = item.durationSeconds ?? 120;
   await expect
-    .poll(async () => Number((await player.getAttribute('data-watch-seconds')) ?? 0), { timeout: 30_000, interval: 100 })
+    .poll(async () => Number((await player.getAttribute('data-watch-seconds')) ?? 0), { timeout: 90_000, interval: 100 })
     .toBeGreaterThanOrEqual(Math.min(duration, duration * fraction));
   // Pause first (unless it ended), so the seconds read are the seconds the close reports.
   const toggle = player.locator('button[data-action="toggle"]');
@@ -235,7 +235,7 @@ export async function syncAll(page: Page): Promise<SyncStatus> {
         last = await flush(page);
         return last?.pending;
       },
-      { timeout: 30_000, interval: 500 },
+      { timeout: 90_000, interval: 500 },
     )
     .toBe(0);
   return last!;
