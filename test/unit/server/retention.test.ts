@@ -80,10 +80,10 @@ describe.each(storePlaces('retention'))('retention on %s', (_name, makePlace) =>
     const app = createServer({ store, secretKey: SECRET, now: () => clock.now, retention: { eventDays: 3, everyMs: 25 }, onInternalError: (e) => errors.push(e) });
     try {
       await app.ready();
-      await vi.waitFor(async () => expect(await itemsLeft(store)).toEqual(['edge-3', 'today']), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(async () => expect(await itemsLeft(store)).toEqual(['edge-3', 'today']), { timeout: 50_000, interval: 20 });
       // Two days later the schedule (every 25 ms here) drops 2026-11-17 too.
       clock.now = T0 + 2 * DAY;
-      await vi.waitFor(async () => expect(await itemsLeft(store)).toEqual(['today']), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(async () => expect(await itemsLeft(store)).toEqual(['today']), { timeout: 50_000, interval: 20 });
       // The day counters are the aggregate history: every day is still counted.
       expect((await store.dailyCounts({ since: T0 - 30 * DAY })).map((d) => [d.day, d.type, d.count])).toEqual([
         ['2026-11-10', 'impression', 1],
