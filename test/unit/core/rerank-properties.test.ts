@@ -251,8 +251,8 @@ describe('rerank properties', () => {
   });
 });
 
-describe('rerank timing', () => {
-  it('500 candidates × 64 dims -> 50 items', () => {
+describe('rerank at the device size', () => {
+  it('500 candidates × 64 dims -> 50 distinct items, exploration in place, no copy beside its original', () => {
     const dim = 64;
     const rand = mulberry32(2025);
     const cats = Array.from({ length: 20 }, (_, i) => `cat${i}`);
@@ -289,18 +289,8 @@ describe('rerank timing', () => {
       seed: 9,
       userCategories: new Map(cats.slice(0, 5).map((c) => [c, 0.15])),
     };
-    for (let i = 0; i < 20; i++) rerank(candidates, options); // warm-up: let the JIT settle
-    const times: number[] = [];
-    let feed = rerank(candidates, options);
-    for (let i = 0; i < 50; i++) {
-      const t0 = performance.now();
-      feed = rerank(candidates, options);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    console.info(
-      `rerank 510 × ${dim} -> 50: median ${times[25]!.toFixed(3)} ms, p90 ${times[45]!.toFixed(3)} ms, min ${times[0]!.toFixed(3)} ms`,
-    );
+    // Its speed is the bench's (npm run bench: the device suite's rerank row), not a test's.
+    const feed = rerank(candidates, options);
     expect(feed).toHaveLength(50);
     expect(new Set(feed.map((x) => x.id)).size).toBe(50);
     expect(feed.filter((x) => x.reason === REASONS.exploration).map((x) => x.position)).toEqual(explorationPositions(50, Math.floor(50 * RERANK_DEFAULTS.explorationShare)));
