@@ -97,10 +97,10 @@ export default defineConfig({
           // One browser at a time on this 2-core machine; the steps of a file share one page.
           fileParallelism: false,
           sequence: { groupOrder: 3 },
-          // The same hang guard as the browser projects': these drive Chromium through whole feeds.
+          // The browser projects' hang guard, for tests and hooks: these drive Chromium through whole feeds.
           testTimeout: BROWSER_HANG_MS,
           expect: { poll: POLL },
-          hookTimeout: 180_000,
+          hookTimeout: BROWSER_HANG_MS,
         },
       },
       // The examples/ apps with the packed library (test/examples/setup.ts packs, installs the
@@ -113,10 +113,10 @@ export default defineConfig({
           globalSetup: ['test/examples/setup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 5 },
-          // The same hang guard as the browser projects': these drive Chromium through whole feeds.
+          // The browser projects' hang guard, for tests and hooks: these drive Chromium through whole feeds.
           testTimeout: BROWSER_HANG_MS,
           expect: { poll: POLL },
-          hookTimeout: 180_000,
+          hookTimeout: BROWSER_HANG_MS,
         },
       },
       // Benchmarks in the page: run by `npm run bench` only (npm test names its projects).
