@@ -3,7 +3,7 @@
 // Device-vs-pipeline parity is a separate test.
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildFeatureTensors, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
+import { USER_INDEX_TENSOR, buildFeatureTensors, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
 import { categoryVocab, shardItemRecord, type ShardItemRecord } from '../../src/core/feed/index.ts';
 import { parseManifest, shardArtifacts, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard } from '../../src/core/shard/index.ts';
@@ -195,6 +195,26 @@ describe('the ranker', () => {
     expect(diff).toBeLessThanOrEqual(1e-4);
     expect(b.pClick).toEqual(wasmClick);
     report.push(`ranker webgpu vs wasm: max |Δ| p_click ${diff.toExponential(2)} over ${ROWS} rows`);
+  });
+
+  it('takes per-user tensors (the feed\'s: one history row for every candidate) with the same scores on wasm, webgpu and js', async () => {
+    const { manifest } = fixture;
+    // The shipped ranker has per-user inputs: it binds the user index.
+    expect(manifest.models.ranker.inputs.map((b) => b.tensor)).toContain(USER_INDEX_TENSOR);
+    const history = historyOf(fixture.items, [3, 17, 42, 5, 99, 120]);
+    const perUser = buildFeatureTensors(manifest.featureSpec, rankerRows({ history }, candidates), { now: NOW, perUser: true });
+    expect(perUser['history:ids']!.dims[0]).toBe(1);
+    const onWasm = (await wasm.run(perUser)).pClick!;
+    expect(maxAbsDiff(onWasm, wasmClick)).toBeLessThanOrEqual(1e-6);
+    const gpu = await runner(fixture.ranker, manifest.models.ranker, ['webgpu', 'wasm']);
+    expect(gpu.provider).toBe('webgpu');
+    const onGpu = (await gpu.run(perUser)).pClick!;
+    expect(maxAbsDiff(onGpu, wasmClick)).toBeLessThanOrEqual(1e-4);
+    const js = await createModelRunner(fixture.ranker, manifest.models.ranker, { providers: ['js'] });
+    runners.push(js);
+    const onJs = (await js.run(perUser)).pClick!;
+    expect(maxAbsDiff(onJs, wasmClick)).toBeLessThanOrEqual(1e-4);
+    report.push(`ranker with per-user tensors: max |Δ| against one row per row, wasm ${maxAbsDiff(onWasm, wasmClick).toExponential(2)}, webgpu ${maxAbsDiff(onGpu, wasmClick).toExponential(2)}, js ${maxAbsDiff(onJs, wasmClick).toExponential(2)}`);
   });
 
   it(`times the wasm run on ${ROWS} rows`, async () => {

@@ -188,7 +188,9 @@ export class FeedService implements FeedWorkerApi {
     const contexts = candidateContexts(Float32Array.from(vectors, (v) => (userVector ? retrievalScore(userVector, v) : 0)));
     // Candidate-aware history scores, where the ranker reads them (src/core/feed/history-scores.ts).
     const scores = readsHistoryScores(spec) ? historyScores(entryVectors?.vectors ?? new Float32Array(0), entryVectors?.rows ?? 0, userVector?.length ?? 0, vectors) : null;
-    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now });
+    // Per user: the 500 rows share one user, whose history is encoded (and, by a ranker with
+    // per-user inputs, pooled) once.
+    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now, perUser: true });
     const out = await this.#rank(r, tensors);
     const pClick = out.pClick!;
     const watch = out.watchFraction ?? null;

@@ -7,7 +7,7 @@
  */
 import * as ort from 'onnxruntime-web';
 import { ValidationError } from '../../src/core/errors.ts';
-import type { FeatureTensor } from '../../src/core/features/index.ts';
+import { USER_INDEX_TENSOR, type FeatureTensor } from '../../src/core/features/index.ts';
 import type { ModelRef } from '../../src/core/release/index.ts';
 
 export type OutputRole = keyof ModelRef['outputs'];
@@ -48,19 +48,34 @@ export function toOrtInputs(model: ModelRef, inputs: Metadata, tensors: Readonly
   return { feeds, rows };
 }
 
-/** Each binding's feature tensor under its graph input name, checked; the row count too. */
+/**
+ * Each binding's feature tensor under its graph input name, checked; the row count too.
+ *
+ * Per-user tensors (buildFeatureTensors' perUser option: USER_INDEX_TENSOR [N, 1] among the
+ * tensors, user features [U, width]) go as they are to a model that binds USER_INDEX_TENSOR;
+ * for a model that does not (a release from before per-user inputs, a model trained elsewhere),
+ * each row gets its user's values, [N, width], as it always did. Tensors of one row per row
+ * (no USER_INDEX_TENSOR) go to a model with per-user inputs as one user per row.
+ */
 export function bindTensors(model: ModelRef, inputs: Metadata | null, tensors: Readonly<Record<string, FeatureTensor>>): { bound: Array<[string, FeatureTensor]>; rows: number } {
   const meta = new Map((inputs ?? []).map((m) => [m.name, m] as const));
+  const index = tensors[USER_INDEX_TENSOR];
+  const rows = index ? index.dims[0] : (model.inputs.map((b) => tensors[b.tensor]?.dims[0]).find((n) => n !== undefined) ?? 0);
+  const users = index ? userCount(index) : rows;
+  const takesUsers = model.inputs.some((b) => b.tensor === USER_INDEX_TENSOR);
   const bound: Array<[string, FeatureTensor]> = [];
-  let rows = -1;
   model.inputs.forEach((b, i) => {
     const field = `tensors["${b.tensor}"]`;
-    const t = tensors[b.tensor];
+    // Tensors of one row per row, to a model with per-user inputs: each row is its own user.
+    let t = b.tensor === USER_INDEX_TENSOR && !index ? identityIndex(rows) : tensors[b.tensor];
     if (!t) throw new ValidationError(field, `missing: model "${model.artifact}" feeds it to input "${b.name}" (inputs[${i}])`);
     const [n, width] = t.dims;
     if (t.data.length !== n * width) throw new ValidationError(field, `has ${t.data.length} values for dims [${n}, ${width}]`);
-    if (rows === -1) rows = n;
-    else if (n !== rows) throw new ValidationError(field, `has ${n} rows, the tensors before it ${rows}`);
+    if (n !== rows) {
+      if (n !== users) throw new ValidationError(field, `has ${n} rows, the call has ${rows}${index ? ` rows of ${users} users` : ''}`);
+      // A per-user tensor: as it is for a model with per-user inputs, one row per row otherwise.
+      if (!takesUsers) t = perRow(t, index!);
+    }
     const m = meta.get(b.name);
     if (m?.isTensor) {
       if (m.type !== t.type) throw new ValidationError(field, `is ${t.type}, input "${b.name}" takes ${m.type}`);
@@ -70,6 +85,35 @@ export function bindTensors(model: ModelRef, inputs: Metadata | null, tensors: R
     bound.push([b.name, t]);
   });
   return { bound, rows };
+}
+
+/** Row r is user r: [N, 1]. */
+function identityIndex(rows: number): FeatureTensor {
+  const data = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) data[r] = r;
+  return { type: 'int32', dims: [rows, 1], data };
+}
+
+/** 1 + the largest user index (every index checked to be one of the per-user rows). */
+function userCount(index: FeatureTensor): number {
+  let max = -1;
+  for (const u of index.data) {
+    if (!Number.isInteger(u) || u < 0) throw new ValidationError(`tensors["${USER_INDEX_TENSOR}"]`, `must hold row indices (integers ≥ 0), got ${u}`);
+    if (u > max) max = u;
+  }
+  return max + 1;
+}
+
+/** Row r of the result is row index[r] of the per-user tensor `t`. */
+function perRow(t: FeatureTensor, index: FeatureTensor): FeatureTensor {
+  const width = t.dims[1];
+  const n = index.dims[0];
+  const data = t.type === 'int32' ? new Int32Array(n * width) : new Float32Array(n * width);
+  for (let r = 0; r < n; r++) {
+    const u = index.data[r]!;
+    data.set(t.data.subarray(u * width, (u + 1) * width), r * width);
+  }
+  return { type: t.type, dims: [n, width], data };
 }
 
 /** The role -> Float32Array view of a run's results; all heads are float32 in our exports. */

@@ -60,9 +60,18 @@ function byItem(spec: FeatureSpec, name: string): Feature {
   return spec.features.find((f) => f.name === name)!;
 }
 
-function read(row: FeatureRow, source: string): unknown {
+/** `scope.key` split once per feature, not once per row (500 rows per feed on the device). */
+function splitSource(source: string): [Scope, string] {
   const dot = source.indexOf('.');
-  return row[source.slice(0, dot) as Scope]?.[source.slice(dot + 1)];
+  return [source.slice(0, dot) as Scope, source.slice(dot + 1)];
+}
+
+/** The raw values of one feature's source column, one per row. */
+function column(rows: readonly FeatureRow[], source: string): unknown[] {
+  const [scope, key] = splitSource(source);
+  const out = new Array<unknown>(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = rows[r]![scope]?.[key];
+  return out;
 }
 
 export interface BuildOptions {
@@ -70,6 +79,31 @@ export interface BuildOptions {
   now: number;
   /** Only these features (default: all). */
   only?: readonly string[];
+  /**
+   * Per-user tensors (default false): the features a row reads from its `user` (history,
+   * profile) are built once per distinct `user` object, [U, width] in order of first
+   * appearance, and USER_INDEX_TENSOR [N, 1] says which of them each row has. A feed's 500
+   * candidates share one user: their history is then one row instead of 500 copies, and a
+   * model exported with per-user inputs pools it once (src/pipeline/export/parts-graph.ts).
+   */
+  perUser?: boolean;
+}
+
+/**
+ * The row -> user index tensor of per-user tensors (BuildOptions.perUser): int32 [N, 1]. A model
+ * exported with per-user inputs binds it like any feature tensor.
+ */
+export const USER_INDEX_TENSOR = 'user:index';
+
+/** Whether a feature reads the user scope (history, profile), so per-user tensors hold it. */
+export function isUserFeature(f: Pick<Feature, 'source'>): boolean {
+  return f.source.startsWith('user.');
+}
+
+/** The feature tensors (tensorLayout names) that a spec builds per user. */
+export function userTensors(spec: FeatureSpec): Set<string> {
+  const user = new Set(spec.features.filter(isUserFeature).map((f) => f.name));
+  return new Set(tensorLayout(spec).filter((t) => user.has(t.feature)).map((t) => t.tensor));
 }
 
 /**
@@ -79,7 +113,7 @@ export interface BuildOptions {
 export function buildFeatureTensors(
   spec: FeatureSpec,
   rows: readonly FeatureRow[],
-  { now, only }: BuildOptions,
+  { now, only, perUser = false }: BuildOptions,
 ): Record<string, FeatureTensor> {
   if (!Number.isFinite(now)) throw new ValidationError('now', `must be a finite time in milliseconds, got ${now}`);
   const n = rows.length;
@@ -92,11 +126,32 @@ export function buildFeatureTensors(
     }
   }
   const out: Record<string, FeatureTensor> = {};
+  const users = perUser ? distinctUsers(rows) : null;
   for (const f of spec.features) {
     if (wanted && !wanted.has(f.name)) continue;
-    buildOne(f, rows, n, seed, now, byName, out);
+    if (users && isUserFeature(f)) buildOne(f, users.rows, users.rows.length, seed, now, byName, out);
+    else buildOne(f, rows, n, seed, now, byName, out);
   }
+  if (users) out[USER_INDEX_TENSOR] = { type: 'int32', dims: [n, 1], data: users.index };
   return out;
+}
+
+/** Each distinct `user` object once (rows holding only it), and each row's index among them. */
+function distinctUsers(rows: readonly FeatureRow[]): { rows: FeatureRow[]; index: Int32Array } {
+  const at = new Map<unknown, number>();
+  const users: FeatureRow[] = [];
+  const index = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const user = rows[r]!.user;
+    let u = at.get(user);
+    if (u === undefined) {
+      u = users.length;
+      at.set(user, u);
+      users.push(user === undefined ? {} : { user });
+    }
+    index[r] = u;
+  }
+  return { rows: users, index };
 }
 
 function buildOne(
@@ -111,35 +166,40 @@ function buildOne(
   switch (f.kind) {
     case 'categorical': {
       const data = new Int32Array(n);
-      for (let r = 0; r < n; r++) data[r] = encodeCategorical(f, read(rows[r]!, f.source), seed);
+      const raw = column(rows, f.source);
+      for (let r = 0; r < n; r++) data[r] = encodeCategorical(f, raw[r], seed);
       out[f.name] = { type: 'int32', dims: [n, 1], data };
       return;
     }
     case 'bucketized': {
       const data = new Int32Array(n);
-      for (let r = 0; r < n; r++) data[r] = encodeBucketized(f, read(rows[r]!, f.source), now);
+      const raw = column(rows, f.source);
+      for (let r = 0; r < n; r++) data[r] = encodeBucketized(f, raw[r], now);
       out[f.name] = { type: 'int32', dims: [n, 1], data };
       return;
     }
     case 'numeric': {
       const data = new Float32Array(n);
-      for (let r = 0; r < n; r++) data[r] = encodeNumeric(f, read(rows[r]!, f.source), now);
+      const raw = column(rows, f.source);
+      for (let r = 0; r < n; r++) data[r] = encodeNumeric(f, raw[r], now);
       out[f.name] = { type: 'float32', dims: [n, 1], data };
       return;
     }
     case 'multi-categorical': {
       const width = f.maxLength;
       const data = new Int32Array(n * width);
+      const raw = column(rows, f.source);
       for (let r = 0; r < n; r++) {
-        encodeMultiCategorical(f, read(rows[r]!, f.source), seed, data.subarray(r * width, (r + 1) * width));
+        encodeMultiCategorical(f, raw[r], seed, data.subarray(r * width, (r + 1) * width));
       }
       out[f.name] = { type: 'int32', dims: [n, width], data };
       return;
     }
     case 'dense': {
       const data = new Float32Array(n * f.dim);
+      const raw = column(rows, f.source);
       for (let r = 0; r < n; r++) {
-        const v = read(rows[r]!, f.source);
+        const v = raw[r];
         if (v === undefined || v === null) continue; // missing vector: zeros
         if (!isNumberArray(v) || v.length !== f.dim) {
           throw new ValidationError(f.source, `feature "${f.name}" needs ${f.dim} numbers in row ${r}, got ${describe(v)}`);
@@ -192,9 +252,10 @@ function perHistory(
   copy: (from: number, to: number) => void,
 ): void {
   const source = f.source;
+  const raw = column(rows, source);
   const done = new Map<unknown, number>();
   for (let r = 0; r < rows.length; r++) {
-    const entries = read(rows[r]!, source);
+    const entries = raw[r];
     const prev = done.get(entries);
     if (prev !== undefined) {
       copy(prev, r);

@@ -1,4 +1,4 @@
-export { buildFeatureTensors, tensorLayout } from './build.ts';
+export { USER_INDEX_TENSOR, buildFeatureTensors, tensorLayout, userTensors } from './build.ts';
 export type { FeatureRow, FeatureTensor, TensorLayout } from './build.ts';
 export { DEFAULT_HISTORY_EVENT_WEIGHTS } from './history.ts';
 export type { HistoryEntry } from './history.ts';

@@ -11,7 +11,7 @@
  */
 import * as v from 'valibot';
 import { ValidationError } from '../errors.ts';
-import { tensorLayout } from '../features/build.ts';
+import { USER_INDEX_TENSOR, tensorLayout, userTensors } from '../features/build.ts';
 import { parseFeatureSpec, type FeatureSpec } from '../features/spec.ts';
 import { name, nonNegativeInt, parseWith, positiveInt } from '../validation.ts';
 import { modelGoldenSchema, retrievalGoldenSchema, type ModelGolden } from './golden.ts';
@@ -125,7 +125,8 @@ export function parseManifest(input: unknown): ReleaseManifest {
     throw new ValidationError('artifacts', 'no head shard (an artifact of kind "shard" with cluster -1)');
   }
   const layout = tensorLayout(featureSpec);
-  const tensors = new Set(layout.map((t) => t.tensor));
+  // USER_INDEX_TENSOR: a model with per-user inputs (buildFeatureTensors' perUser) binds it too.
+  const tensors = new Set([...layout.map((t) => t.tensor), USER_INDEX_TENSOR]);
   for (const role of ['ranker', 'userTower'] as const) {
     const model = m.models[role];
     if (!model) continue;
@@ -141,7 +142,7 @@ export function parseManifest(input: unknown): ReleaseManifest {
         );
       }
     });
-    if (model.golden) checkModelGolden(model.golden, model, layout, role === 'userTower' ? m.embeddingDim : 1, `models.${role}.golden`);
+    if (model.golden) checkModelGolden(model.golden, model, featureSpec, role === 'userTower' ? m.embeddingDim : 1, `models.${role}.golden`);
   }
   const rg = m.retrievalGolden;
   if (rg) {
@@ -171,18 +172,25 @@ export function shardArtifacts(m: ReleaseManifest): { head: ArtifactRef; cluster
 
 /**
  * A model's golden vectors fit its bindings and the spec: one tensor per bound feature tensor, of
- * the spec's type and width, `rows` rows each; one output per role, `width` values per row.
+ * the spec's type and width, `rows` rows each (a model that binds USER_INDEX_TENSOR takes its
+ * user features per user: 1 + the largest index rows); one output per role, `width` values per row.
  */
-function checkModelGolden(g: ModelGolden, model: ModelRef, layout: ReturnType<typeof tensorLayout>, vectorWidth: number, field: string): void {
+function checkModelGolden(g: ModelGolden, model: ModelRef, featureSpec: FeatureSpec, vectorWidth: number, field: string): void {
+  const layout = [...tensorLayout(featureSpec), { tensor: USER_INDEX_TENSOR, type: 'int32' as const, width: 1 }];
   const bound = new Set(model.inputs.map((b) => b.tensor));
+  const index = bound.has(USER_INDEX_TENSOR) ? g.inputs[USER_INDEX_TENSOR] : undefined;
+  const users = index ? 1 + Math.max(-1, ...index.data) : 0;
+  if (index && !index.data.every((u) => Number.isInteger(u) && u >= 0)) throw new ValidationError(`${field}.inputs["${USER_INDEX_TENSOR}"].data`, 'must be non-negative integers');
+  const perUser = index ? userTensors(featureSpec) : new Set<string>();
   for (const tensor of bound) {
     const t = g.inputs[tensor];
     if (!t) throw new ValidationError(`${field}.inputs`, `has no values for "${tensor}", which the model reads`);
     const spec = layout.find((l) => l.tensor === tensor)!;
     const at = `${field}.inputs["${tensor}"]`;
+    const rows = perUser.has(tensor) ? users : g.rows;
     if (t.type !== spec.type) throw new ValidationError(`${at}.type`, `must be ${spec.type}, as the feature spec builds it`);
-    if (t.dims[0] !== g.rows || t.dims[1] !== spec.width) throw new ValidationError(`${at}.dims`, `must be [${g.rows}, ${spec.width}], got [${t.dims.join(', ')}]`);
-    if (t.data.length !== g.rows * spec.width) throw new ValidationError(`${at}.data`, `has ${t.data.length} values, dims need ${g.rows * spec.width}`);
+    if (t.dims[0] !== rows || t.dims[1] !== spec.width) throw new ValidationError(`${at}.dims`, `must be [${rows}, ${spec.width}], got [${t.dims.join(', ')}]`);
+    if (t.data.length !== rows * spec.width) throw new ValidationError(`${at}.data`, `has ${t.data.length} values, dims need ${rows * spec.width}`);
     if (t.type === 'int32' && !t.data.every((x) => Number.isInteger(x))) throw new ValidationError(`${at}.data`, 'int32 values must be integers');
   }
   const extra = Object.keys(g.inputs).find((tensor) => !bound.has(tensor));

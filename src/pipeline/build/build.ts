@@ -22,6 +22,7 @@ import { buildReport, summarizeDataset, writeReportFiles, type Report } from '..
 import { ExampleBuilder } from '../features/index.ts';
 import { ensureTrainingBackend } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
+import { userTensors } from '../../core/features/index.ts';
 import { evaluateAgainstTruth, evaluateProtocol, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
 import { runGlobalProtocol, startGlobalProtocol, type GlobalProtocolResult } from './global-protocol.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
@@ -99,7 +100,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const globalWaitSeconds = lap();
 
   stage = progress.stage('export ONNX');
-  const ranker = exportRankerOnnx(shipped.dcn);
+  // Per-user inputs: the device pools the history once per feed (src/core/features perUser).
+  const ranker = exportRankerOnnx(shipped.dcn, { perUser: userTensors(shipped.plan.spec) });
   const userTower = exportUserTowerOnnx(shipped.twoTower);
   stage.done(`ranker ${ranker.bytes.length} B, user tower ${userTower.bytes.length} B`);
   const exportSeconds = lap();

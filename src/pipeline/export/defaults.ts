@@ -13,6 +13,8 @@ export const EXPORT_DEFAULTS = Object.freeze({
   }),
   /** The dynamic batch dimension of every input and output. */
   batchDim: 'N' as const,
+  /** The dynamic user dimension of per-user inputs (PartsSource.perUser). */
+  userDim: 'U' as const,
   /** Prefix of the keys this exporter writes into ModelProto.metadata_props. */
   metadataPrefix: 'ondeck.',
   /**

@@ -6,6 +6,7 @@
  * A table is stored once however many parts read it: the item id feature and a history of
  * items share `embedding.item_id`, which is most of the model's bytes.
  */
+import { USER_INDEX_TENSOR } from '../../core/features/index.ts';
 import { concat, embeddingLookup, maskedMeanPool, weightedSumPool, type OnnxGraph } from '../onnx/index.ts';
 import type { FeaturePart, ModelInput, TableSpec, WeightMap } from '../train/index.ts';
 import { EXPORT_DEFAULTS } from './defaults.ts';
@@ -25,6 +26,13 @@ export interface PartsSource {
   reserved: readonly string[];
   /** Where `parts` lives in the weights object, for errors: `parts`, `userParts`. */
   field: string;
+  /**
+   * Inputs (tensor names) that come per user, [U, width], with USER_INDEX_TENSOR [N, 1] saying
+   * each row's user (buildFeatureTensors' perUser option). Their parts are computed once per
+   * user and gathered to the rows: a feed ranks 500 candidates of one user, and pooling its
+   * history 500 times was most of the ranker's time. Default: none (every input [N, width]).
+   */
+  perUser?: ReadonlySet<string>;
 }
 
 export interface PartsGraph {
@@ -35,13 +43,25 @@ export interface PartsGraph {
 
 export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
   checkTiling(src.parts, src.width, src.field);
-  const bindings = bindInputs(src.inputs.map((i) => i.name), src.reserved);
+  const perUser = new Set(src.inputs.filter((i) => src.perUser?.has(i.name)).map((i) => i.name));
+  const tensors = src.inputs.map((i) => i.name);
+  if (perUser.size > 0) tensors.push(USER_INDEX_TENSOR);
+  const bindings = bindInputs(tensors, src.reserved);
   const declared = new Map<string, { name: string; input: ModelInput }>();
   src.inputs.forEach((input, i) => {
     const name = bindings[i]!.name;
-    g.input(name, input.dtype, [EXPORT_DEFAULTS.batchDim, input.width]);
+    g.input(name, input.dtype, [perUser.has(input.name) ? EXPORT_DEFAULTS.userDim : EXPORT_DEFAULTS.batchDim, input.width]);
     declared.set(input.name, { name, input });
   });
+  // Each row's user, [N], read once by every per-user part.
+  const userIndex = perUser.size > 0 ? g.node('Squeeze', [g.input(bindings.at(-1)!.name, 'int32', [EXPORT_DEFAULTS.batchDim, 1]), g.constant(BigInt64Array.of(1n), [1], 'axes_1')])[0]! : null;
+  /** A part's block [U, w] gathered to the rows [N, w] when it reads per-user inputs. */
+  const toRows = (block: string, reads: readonly string[], field: string): string => {
+    const users = reads.filter((t) => perUser.has(t));
+    if (users.length === 0) return block;
+    if (users.length !== reads.length) throw new OnnxExportError(field, `reads per-user inputs (${users.join(', ')}) beside per-row ones (${reads.filter((t) => !perUser.has(t)).join(', ')})`);
+    return g.node('Gather', [block, userIndex!], { axis: 0 })[0]!;
+  };
   /** The graph input of `tensor`, which must be `dtype` and `width` wide. */
   const read = (tensor: string, dtype: ModelInput['dtype'], width: number, field: string): string => {
     const d = declared.get(tensor);
@@ -58,17 +78,17 @@ export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
       case 'embedding': {
         // Ids come as [N, 1] (buildFeatureTensors); Gather on them would give [N, 1, e].
         const ids = g.node('Squeeze', [read(p.input, 'int32', 1, `${field}.input`), g.constant(BigInt64Array.of(1n), [1], 'axes_1')])[0]!;
-        return embeddingLookup(g, ids, tables.get(p.table)!);
+        return toRows(embeddingLookup(g, ids, tables.get(p.table)!), [p.input], field);
       }
       case 'masked-mean':
-        return maskedMeanPool(g, read(p.input, 'int32', p.length, `${field}.input`), tables.get(p.table)!);
+        return toRows(maskedMeanPool(g, read(p.input, 'int32', p.length, `${field}.input`), tables.get(p.table)!), [p.input], field);
       case 'weighted-sum': {
         const ids = read(p.ids, 'int32', p.length, `${field}.ids`);
-        return weightedSumPool(g, ids, read(p.weights, 'float32', p.length, `${field}.weights`), tables.get(p.table)!);
+        return toRows(weightedSumPool(g, ids, read(p.weights, 'float32', p.length, `${field}.weights`), tables.get(p.table)!), [p.ids, p.weights], field);
       }
       case 'numeric':
       case 'dense':
-        return read(p.input, 'float32', p.width, `${field}.input`);
+        return toRows(read(p.input, 'float32', p.width, `${field}.input`), [p.input], field);
     }
   });
   return { x: blocks.length === 1 ? blocks[0]! : concat(g, blocks, 1), inputs: bindings };

@@ -20,7 +20,16 @@ export interface RankerOutputs {
   watchFraction?: string;
 }
 
-export function exportRankerOnnx(weights: DcnWeights): OnnxExport<RankerOutputs> {
+export interface RankerExportOptions {
+  /**
+   * Inputs (tensor names) to take per user, [U, width], with `user:index` [N, 1]: what
+   * userTensors(spec) of src/core/features gives, so that the history is pooled once per feed,
+   * not once per candidate. Default: none, every input [N, width].
+   */
+  perUser?: ReadonlySet<string>;
+}
+
+export function exportRankerOnnx(weights: DcnWeights, options: RankerExportOptions = {}): OnnxExport<RankerOutputs> {
   checkFormat(weights, 'ondeck-dcn-v2', 1);
   const names = EXPORT_DEFAULTS.outputs;
   const heads = checkHeads(weights.heads);
@@ -35,6 +44,7 @@ export function exportRankerOnnx(weights: DcnWeights): OnnxExport<RankerOutputs>
     width: d,
     reserved: [names.pClick, names.watchFraction],
     field: 'parts',
+    ...(options.perUser ? { perUser: options.perUser } : {}),
   });
 
   let x = x0;

@@ -12,8 +12,8 @@ import {
 
 /** Element types a graph input or output may have; the device builds int32 id tensors. */
 export type OnnxElemType = 'float32' | 'int32' | 'int64';
-/** A fixed size, or 'N': the dynamic batch dimension. */
-export type OnnxDim = number | 'N';
+/** A fixed size, 'N': the dynamic batch (rows), or 'U': the users of per-user inputs. */
+export type OnnxDim = number | 'N' | 'U';
 export type InitializerData = Float32Array | Int32Array | BigInt64Array;
 
 export interface OnnxValueSpec {
@@ -257,9 +257,9 @@ function checkElemType(type: OnnxElemType, field: string): void {
 function checkDims(dims: readonly OnnxDim[], field: string, allowBatch: boolean): void {
   if (!Array.isArray(dims)) throw new OnnxGraphError(field, 'must be an array');
   dims.forEach((d, i) => {
-    if (allowBatch && d === 'N') return;
+    if (allowBatch && (d === 'N' || d === 'U')) return;
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      const allowed = allowBatch ? "a non-negative integer or 'N'" : 'a non-negative integer';
+      const allowed = allowBatch ? "a non-negative integer, 'N' or 'U'" : 'a non-negative integer';
       throw new OnnxGraphError(`${field}[${i}]`, `${String(d)} is not ${allowed}`);
     }
   });

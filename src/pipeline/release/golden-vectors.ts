@@ -9,7 +9,7 @@
  * has, and nothing here knows a feature by name. The outputs are the exported ONNX models run
  * by onnxruntime in Node (equal to the trainer's within 1e-5, test/unit/pipeline/export-parity.test.ts).
  */
-import { buildFeatureTensors, tensorLayout, type FeatureRow, type FeatureSpec, type FeatureTensor, type HistoryEntry } from '../../core/features/index.ts';
+import { USER_INDEX_TENSOR, buildFeatureTensors, tensorLayout, type FeatureRow, type FeatureSpec, type FeatureTensor, type HistoryEntry } from '../../core/features/index.ts';
 import { categoryVocab, shardItemRecord, type ShardItemRecord } from '../../core/feed/index.ts';
 import type { ModelGolden, RetrievalGolden } from '../../core/release/index.ts';
 import { itemVector, scoreShard, type Shard } from '../../core/shard/index.ts';
@@ -63,7 +63,9 @@ export async function goldenVectors(o: GoldenInput): Promise<GoldenVectors> {
     item: fillMissing(o.featureSpec, 'item', pool[j % pool.length]!, j, o.now),
     context: fillMissing(o.featureSpec, 'context', {}, j, o.now),
   }));
-  const ranker = await modelGolden(o.ranker, buildFeatureTensors(o.featureSpec, rankerRows, { now: o.now }), 'ranker');
+  // A ranker with per-user inputs (it binds USER_INDEX_TENSOR) takes its user features per user.
+  const perUser = o.ranker.inputs.some((b) => b.tensor === USER_INDEX_TENSOR);
+  const ranker = await modelGolden(o.ranker, buildFeatureTensors(o.featureSpec, rankerRows, { now: o.now, perUser }), 'ranker');
   let userTower: ModelGolden | undefined;
   if (o.userTower) {
     const rows: FeatureRow[] = people.slice(0, RELEASE_DEFAULTS.goldenUserRows).map((user, u) => ({ user, context: fillMissing(o.featureSpec, 'context', {}, u, o.now) }));
@@ -172,11 +174,11 @@ async function modelGolden(model: GoldenModel, tensors: Record<string, FeatureTe
   try {
     const inputs: ModelGolden['inputs'] = {};
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    let rows = 0;
+    // The rows: the user index's where there is one (per-user tensors have a row per user).
+    const rows = (tensors[USER_INDEX_TENSOR] ?? tensors[model.inputs[0]!.tensor])?.dims[0] ?? 0;
     for (const b of model.inputs) {
       const t = tensors[b.tensor];
       if (!t) throw new ReleaseInputError(`models.${field}.inputs`, `"${b.tensor}" is not a tensor of the feature spec`);
-      rows = t.dims[0];
       inputs[b.tensor] = { type: t.type, dims: [...t.dims], data: Array.from(t.data) };
       feeds[b.name] = new ort.Tensor(t.type, t.data, t.dims);
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import spec from '../../fixtures/feature-spec.json' with { type: 'json' };
 import { NOW, ROWS } from '../../fixtures/feature-rows.ts';
-import { buildFeatureTensors, featureCardinality, parseFeatureSpec, tensorLayout } from '../../../src/core/features/index.ts';
+import { USER_INDEX_TENSOR, buildFeatureTensors, featureCardinality, parseFeatureSpec, tensorLayout, userTensors } from '../../../src/core/features/index.ts';
 import { hashBucket, hashString } from '../../../src/core/features/hash.ts';
 import { encodeHistory, poolVectors } from '../../../src/core/features/history.ts';
 import type { BucketizedFeature, CategoricalFeature, HistoryFeature } from '../../../src/core/features/spec.ts';
@@ -233,6 +233,30 @@ describe('transforms', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('per-user tensors (perUser)', () => {
+  it('build the user features once per distinct user, in order of first appearance, with each row\'s index', () => {
+    const a = ROWS[0]!.user!;
+    const b = { history: [] };
+    const rows = [ROWS[0]!, { ...ROWS[1]!, user: b }, { ...ROWS[2]!, user: a }, { ...ROWS[1]!, user: b }];
+    const flat = buildFeatureTensors(parsed, rows, { now: NOW });
+    const t = buildFeatureTensors(parsed, rows, { now: NOW, perUser: true });
+    expect([...userTensors(parsed)]).toEqual(['user_vector', 'history:ids', 'history:weights', 'genre_share']);
+    expect(t[USER_INDEX_TENSOR]).toEqual({ type: 'int32', dims: [4, 1], data: Int32Array.of(0, 1, 0, 1) });
+    for (const name of Object.keys(flat)) {
+      const width = flat[name]!.dims[1];
+      if (userTensors(parsed).has(name)) {
+        // Row r of the flat tensor is user index[r]'s row.
+        expect(t[name]!.dims).toEqual([2, width]);
+        for (const [r, u] of [0, 1, 0, 1].entries()) expect([...t[name]!.data.subarray(u * width, (u + 1) * width)]).toEqual([...flat[name]!.data.subarray(r * width, (r + 1) * width)]);
+      } else {
+        expect(t[name]).toEqual(flat[name]);
+      }
+    }
+    // A history feature reads something: the first user's is not the empty one's.
+    expect([...t['history:ids']!.data.subarray(0, 8)]).not.toEqual([...t['history:ids']!.data.subarray(8, 16)]);
   });
 });
 

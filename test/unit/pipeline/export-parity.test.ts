@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import specJson from '../../fixtures/feature-spec.json' with { type: 'json' };
 import {
+  USER_INDEX_TENSOR,
   buildFeatureTensors,
+  userTensors,
   parseFeatureSpec,
   tensorLayout,
   type FeatureRow,
@@ -62,6 +64,7 @@ function item(r: Random): Record<string, unknown> {
 }
 
 interface Data {
+  rows: FeatureRow[];
   inputs: FeatureTensors;
   clicks: Float32Array;
   watch: Float32Array;
@@ -82,7 +85,7 @@ function rows(n: number, seed: number): Data {
     clicks[i] = maybe(r, 0.3) ? 1 : 0;
     watch[i] = clicks[i] === 1 ? r.next() : NaN;
   }
-  return { inputs: buildFeatureTensors(spec, out, { now: NOW }), clicks, watch };
+  return { rows: out, inputs: buildFeatureTensors(spec, out, { now: NOW }), clicks, watch };
 }
 
 // ---------- running an exported model --------------------------------------------------------------
@@ -190,6 +193,40 @@ describe('exportRankerOnnx', () => {
       const partial = feeds(exported.inputs, test.inputs);
       delete partial.history__ids;
       await expect(session.run(partial)).rejects.toThrow(/history__ids/);
+    } finally {
+      await session.release();
+      disposeDcn(model);
+    }
+  });
+
+  it('with per-user inputs: one row per user, gathered to the rows, gives predictDcn\'s numbers', async () => {
+    const model = await initDcn({ spec, deepLayers: [64, 32], crossRank: 0, watchHead: true }, 5);
+    await trainDcn(model, { inputs: train.inputs, clicks: train.clicks, watchFractions: train.watch }, { epochs: 1, batchSize: 256, seed: 9 });
+    const weights = exportDcnWeights(model);
+    const perUser = userTensors(spec);
+    expect([...perUser].sort()).toEqual(['genre_share', 'history:ids', 'history:weights', 'user_vector']);
+    const exported = exportRankerOnnx(weights, { perUser });
+    const session = await createNodeSession(exported.bytes);
+    try {
+      expect(exported.inputs.at(-1)).toEqual({ name: 'user__index', tensor: USER_INDEX_TENSOR });
+      const shapes = Object.fromEntries(session.inputMetadata.map((m) => [m.name, m.isTensor ? m.shape : null]));
+      expect(shapes['history__ids']).toEqual(['U', 8]);
+      expect(shapes['user__index']).toEqual(['N', 1]);
+      expect(shapes['duration']).toEqual(['N', 1]);
+
+      // 1,000 rows of 150 users: the user tensors have one row per user that occurs.
+      const tensors = buildFeatureTensors(spec, test.rows, { now: NOW, perUser: true });
+      const users = new Set(test.rows.map((r) => r.user)).size;
+      expect(tensors['history:ids']!.dims).toEqual([users, 8]);
+      expect(tensors[USER_INDEX_TENSOR]!.dims).toEqual([1000, 1]);
+      const want = predictDcn(model, test.inputs);
+      const got = await session.run(feeds(exported.inputs, tensors));
+      expect(got.p_click!.dims).toEqual([1000, 1]);
+      const clickDiff = maxAbsDiff(got.p_click!.data as Float32Array, want.click);
+      const watchDiff = maxAbsDiff(got.watch_fraction!.data as Float32Array, want.watch!);
+      expect(clickDiff).toBeLessThanOrEqual(TOL);
+      expect(watchDiff).toBeLessThanOrEqual(TOL);
+      report.push(`ranker with per-user inputs (${users} users, 1,000 rows): max |Δ| p_click ${clickDiff.toExponential(2)}, watch_fraction ${watchDiff.toExponential(2)}`);
     } finally {
       await session.release();
       disposeDcn(model);

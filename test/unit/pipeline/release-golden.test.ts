@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import specJson from '../../fixtures/feature-spec.json' with { type: 'json' };
-import { parseFeatureSpec, tensorLayout } from '../../../src/core/features/index.ts';
+import { USER_INDEX_TENSOR, parseFeatureSpec, tensorLayout, userTensors } from '../../../src/core/features/index.ts';
 import { checkGoldenOutputs, checkGoldenTopK, goldenTensors, parseManifest, shardArtifacts, type ReleaseManifest } from '../../../src/core/release/index.ts';
 import { RELEASE_CONTRACT_DEFAULTS } from '../../../src/core/release/defaults.ts';
 import { decodeShard, scoreShard } from '../../../src/core/shard/index.ts';
@@ -34,7 +34,8 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ondeck-golden-'));
   const dcn = await initDcn({ spec, embeddingDim: 4, deepLayers: [8], crossLayers: 1, watchHead: true }, 1);
   const tt = await initTwoTower({ spec, embeddingDim: 4, userLayers: [8], itemLayers: [8], outputDim: DIM }, 2);
-  const ranker = exportRankerOnnx(exportDcnWeights(dcn));
+  // As the build exports it: per-user inputs, the history pooled once per user.
+  const ranker = exportRankerOnnx(exportDcnWeights(dcn), { perUser: userTensors(spec) });
   const tower = exportUserTowerOnnx(exportTwoTowerWeights(tt));
   disposeDcn(dcn);
   disposeTwoTower(tt);
@@ -79,13 +80,16 @@ describe('golden vectors in a release', () => {
     expect(new Set(g.outputs.pClick).size).toBe(g.rows);
     const history = g.inputs['history:ids']!;
     expect(history.data.some((x) => x !== 0)).toBe(true);
+    // Per-user inputs: the 8 rows are 4 users (new, short, long, weak), each history once.
+    expect(g.inputs[USER_INDEX_TENSOR]!.data).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(history.dims).toEqual([4, 8]);
     // Fields no shard holds (the hour, a profile vector) get made-up values in most rows, and stay
     // missing in some, so both the values and the defaults are covered.
     for (const tensor of ['hour', 'user_vector', 'genres']) {
       const t = g.inputs[tensor];
       if (!t) continue;
       const width = t.dims[1]!;
-      const rows = Array.from({ length: g.rows }, (_, r) => t.data.slice(r * width, (r + 1) * width).join(','));
+      const rows = Array.from({ length: t.dims[0]! }, (_, r) => t.data.slice(r * width, (r + 1) * width).join(','));
       expect(new Set(rows).size, tensor).toBeGreaterThan(2);
     }
     expect(Object.keys(g.inputs)).toEqual(expect.arrayContaining(['hour', 'user_vector']));
