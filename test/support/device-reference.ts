@@ -3,7 +3,7 @@
 // ONNX models (themselves equal to the trained tfjs models within 1e-7, export-parity.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFeatureTensors, tensorLayout, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
+import { USER_INDEX_TENSOR, buildFeatureTensors, tensorLayout, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
 import { FEED_COMPOSITION, candidateContexts, categoryVocab, entryTowerInputs, headSlotsFor, historyScores, interleaveHead, readsHistoryScores, retrievalScore, shardItemRecord } from '../../src/core/feed/index.ts';
 import { parseManifest, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard, itemVector } from '../../src/core/shard/index.ts';
@@ -72,7 +72,9 @@ export async function deviceReference(dir: string): Promise<DeviceReference> {
   const ids = [...headIds, ...rest.slice(0, budget - headIds.length)];
   const contexts = candidateContexts(ids.map(score));
   const scores = readsHistoryScores(spec) ? historyScores(entryVectors, perEntry.rows, userVector.length, ids.map((id) => vectors.get(id)!)) : null;
-  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now: PARITY_NOW });
+  // Per user, as the device builds them, where the ranker takes per-user inputs.
+  const perUser = manifest.models.ranker.inputs.some((b) => b.tensor === USER_INDEX_TENSOR);
+  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now: PARITY_NOW, perUser });
   const p = await run(manifest, dir, manifest.models.ranker, tensors, manifest.models.ranker.outputs.pClick!);
   return { now: PARITY_NOW, history, userVector: Array.from(userVector), pClick: Object.fromEntries(ids.map((id, i) => [id, p[i]!])) };
 }
