@@ -110,7 +110,7 @@ export function createStatusBar(actions: { flush(): void; forget(): void }): Sta
       set(
         'timings',
         t
-          ? `${ms(t.userVectorMs + t.retrieveMs + t.rankMs + t.rerankMs)} ms (user ${ms(t.userVectorMs)} · retrieve ${ms(t.retrieveMs)} · rank ${ms(t.rankMs)} · re-rank ${ms(t.rerankMs)})`
+          ? `${ms(t.userVectorMs + t.retrieveMs + t.rankMs + t.rerankMs)} ms (user ${ms(t.userVectorMs)} · retrieve ${ms(t.retrieveMs)} · rank ${ms(t.rankMs)} (model ${ms(t.modelMs)}) · re-rank ${ms(t.rerankMs)})`
           : '–',
       );
       const p = s.releaseProblem;

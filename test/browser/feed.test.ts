@@ -40,10 +40,12 @@ describe('createFeed', () => {
       expect(second.filter((x) => shown.has(x.id))).toEqual([]);
       const timings = (await feed.status()).timings!;
       // Every stage reports its own time (status().timings), and the ranker's is never zero.
-      expect(Object.keys(timings).sort()).toEqual(['rankMs', 'rerankMs', 'retrieveMs', 'userVectorMs']);
+      expect(Object.keys(timings).sort()).toEqual(['modelMs', 'rankMs', 'rerankMs', 'retrieveMs', 'userVectorMs']);
       for (const ms of Object.values(timings)) expect(Number.isFinite(ms) && ms >= 0).toBe(true);
       expect(timings.retrieveMs).toBeGreaterThanOrEqual(0);
       expect(timings.rankMs).toBeGreaterThan(0);
+      expect(timings.modelMs).toBeGreaterThan(0);
+      expect(timings.modelMs).toBeLessThanOrEqual(timings.rankMs);
     } finally {
       await feed.forget();
       feed.close();

@@ -191,7 +191,9 @@ export class FeedService implements FeedWorkerApi {
     // Per user: the 500 rows share one user, whose history is encoded (and, by a ranker with
     // per-user inputs, pooled) once.
     const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now, perUser: true });
+    const tModel = performance.now();
     const out = await this.#rank(r, tensors);
+    const modelMs = performance.now() - tModel;
     const pClick = out.pClick!;
     const watch = out.watchFraction ?? null;
     const rankMs = performance.now() - t;
@@ -231,7 +233,7 @@ export class FeedService implements FeedWorkerApi {
         reason: x.reason,
       };
     });
-    this.#timings = { userVectorMs, retrieveMs, rankMs, rerankMs: performance.now() - t };
+    this.#timings = { userVectorMs, retrieveMs, rankMs, modelMs, rerankMs: performance.now() - t };
     return items;
   }
 

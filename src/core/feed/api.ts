@@ -130,10 +130,14 @@ export interface TrackEvent {
   at?: number;
 }
 
+/** Milliseconds of the last next(), by stage; the stages add up to the whole. */
 export interface FeedTimings {
   userVectorMs: number;
   retrieveMs: number;
+  /** Feature rows and tensors of the candidates, and the ranker's run. */
   rankMs: number;
+  /** The ranker's run alone (part of rankMs). */
+  modelMs: number;
   rerankMs: number;
 }
 
