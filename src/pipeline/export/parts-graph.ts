@@ -7,7 +7,7 @@
  * items share `embedding.item_id`, which is most of the model's bytes.
  */
 import { USER_INDEX_TENSOR } from '../../core/features/index.ts';
-import { concat, embeddingLookup, maskedMeanPool, weightedSumPool, type OnnxGraph } from '../onnx/index.ts';
+import { concat, embeddingLookup, maskedMeanPool, weightedSumPool, type OnnxGraph, type XSplit } from '../onnx/index.ts';
 import type { FeaturePart, ModelInput, TableSpec, WeightMap } from '../train/index.ts';
 import { EXPORT_DEFAULTS } from './defaults.ts';
 import { OnnxExportError } from './errors.ts';
@@ -39,6 +39,12 @@ export interface PartsGraph {
   /** x [N, width]. */
   x: string;
   inputs: InputBinding[];
+  /**
+   * With per-user inputs: x's columns in two groups, the per-row parts [N, ·] and the per-user
+   * parts before they are gathered to the rows [U, ·], so a layer on x can compute its per-user
+   * share once per user (splitAffine in src/pipeline/onnx/layers.ts). Null without them.
+   */
+  split: XSplit | null;
 }
 
 export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
@@ -55,12 +61,12 @@ export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
   });
   // Each row's user, [N], read once by every per-user part.
   const userIndex = perUser.size > 0 ? g.node('Squeeze', [g.input(bindings.at(-1)!.name, 'int32', [EXPORT_DEFAULTS.batchDim, 1]), g.constant(BigInt64Array.of(1n), [1], 'axes_1')])[0]! : null;
-  /** A part's block [U, w] gathered to the rows [N, w] when it reads per-user inputs. */
-  const toRows = (block: string, reads: readonly string[], field: string): string => {
+  /** A part's block, [U, w] when it reads per-user inputs (all of them), else [N, w]. */
+  const toRows = (block: string, reads: readonly string[], field: string): Block => {
     const users = reads.filter((t) => perUser.has(t));
-    if (users.length === 0) return block;
+    if (users.length === 0) return { x: block, perUser: false };
     if (users.length !== reads.length) throw new OnnxExportError(field, `reads per-user inputs (${users.join(', ')}) beside per-row ones (${reads.filter((t) => !perUser.has(t)).join(', ')})`);
-    return g.node('Gather', [block, userIndex!], { axis: 0 })[0]!;
+    return { x: block, perUser: true };
   };
   /** The graph input of `tensor`, which must be `dtype` and `width` wide. */
   const read = (tensor: string, dtype: ModelInput['dtype'], width: number, field: string): string => {
@@ -72,7 +78,7 @@ export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
     return d.name;
   };
   const tables = tableInitializers(g, src);
-  const blocks = src.parts.map((p, i): string => {
+  const blocks = src.parts.map((p, i): Block => {
     const field = `${src.field}[${i}]`;
     switch (p.kind) {
       case 'embedding': {
@@ -91,7 +97,30 @@ export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
         return toRows(read(p.input, 'float32', p.width, `${field}.input`), [p.input], field);
     }
   });
-  return { x: blocks.length === 1 ? blocks[0]! : concat(g, blocks, 1), inputs: bindings };
+  // x: every block as rows, per-user ones gathered ([U, w] -> [N, w]).
+  const rows = blocks.map((b) => (b.perUser ? g.node('Gather', [b.x, userIndex!], { axis: 0 })[0]! : b.x));
+  const x = rows.length === 1 ? rows[0]! : concat(g, rows, 1);
+  return { x, inputs: bindings, split: userIndex === null ? null : splitOf(g, src.parts, blocks, userIndex) };
+}
+
+interface Block {
+  x: string;
+  perUser: boolean;
+}
+
+/** x's columns by group: the per-row blocks side by side, and the per-user ones. */
+function splitOf(g: OnnxGraph, parts: readonly FeaturePart[], blocks: readonly Block[], userIndex: string): XSplit | null {
+  const group = (perUser: boolean) => {
+    const at = blocks.flatMap((b, i) => (b.perUser === perUser ? [i] : []));
+    const cols = at.flatMap((i) => Array.from({ length: parts[i]!.width }, (_, k) => parts[i]!.offset + k));
+    const xs = at.map((i) => blocks[i]!.x);
+    return { x: xs.length === 0 ? null : xs.length === 1 ? xs[0]! : concat(g, xs, 1), cols };
+  };
+  const rows = group(false);
+  const users = group(true);
+  // Only per-user parts, or none: nothing to split.
+  if (rows.x === null || users.x === null) return null;
+  return { rows: { x: rows.x, cols: rows.cols }, users: { x: users.x, cols: users.cols }, userIndex };
 }
 
 /** Each table the parts read, added once, named `embedding/<feature>`; checked against the parts. */

@@ -5,7 +5,7 @@
  *   x0 = Concat(parts); x = cross layers on x0; h = Relu MLP on x0; z = Concat(x, h)
  *   p_click = Sigmoid(z·head.click.W + b) [N, 1]; watch_fraction likewise when trained with it
  */
-import { OnnxGraph, concat, crossLayer, dense, type CrossParams } from '../onnx/index.ts';
+import { OnnxGraph, concat, crossLayer, dense, splitAffine, type CrossParams } from '../onnx/index.ts';
 import type { DcnWeights } from '../train/index.ts';
 import { EXPORT_DEFAULTS } from './defaults.ts';
 import { OnnxExportError } from './errors.ts';
@@ -36,7 +36,7 @@ export function exportRankerOnnx(weights: DcnWeights, options: RankerExportOptio
   const w = weights.weights;
   const d = weights.x0Width;
   const g = new OnnxGraph('ondeck_ranker');
-  const { x: x0, inputs } = buildPartsGraph(g, {
+  const { x: x0, inputs, split } = buildPartsGraph(g, {
     parts: weights.parts,
     inputs: weights.inputs,
     tables: weights.tables,
@@ -55,12 +55,15 @@ export function exportRankerOnnx(weights: DcnWeights, options: RankerExportOptio
       r === 0
         ? { W: weightOf(w, `cross.${l}.W`, [d, d]), b }
         : { V: weightOf(w, `cross.${l}.V`, [d, r]), U: weightOf(w, `cross.${l}.U`, [r, d]), b };
-    x = crossLayer(g, x0, x, params, { name: `cross_${l}` });
+    x = crossLayer(g, x0, x, params, { name: `cross_${l}`, split });
   }
   let h = x0;
   let width = d;
   weights.deepLayers.forEach((size, l) => {
-    h = dense(g, h, weightOf(w, `deep.${l}.W`, [width, size]), biasOf(w, `deep.${l}.b`, size), 'relu', { name: `deep_${l}` });
+    const W = weightOf(w, `deep.${l}.W`, [width, size]);
+    const b = biasOf(w, `deep.${l}.b`, size);
+    // The first deep layer reads x0: its per-user share once per user, where there is a split.
+    h = l === 0 && split ? g.node('Relu', [splitAffine(g, split, W, b, { name: `deep_${l}` })])[0]! : dense(g, h, W, b, 'relu', { name: `deep_${l}` });
     width = size;
   });
   const z = weights.deepLayers.length > 0 ? concat(g, [x, h], 1) : x;

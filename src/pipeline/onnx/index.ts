@@ -5,9 +5,11 @@ export {
   dense,
   embeddingLookup,
   maskedMeanPool,
+  splitAffine,
   weightedSumPool,
   type CrossParams,
   type Weights,
+  type XSplit,
 } from './layers.ts';
 export { ONNX_DEFAULTS } from './defaults.ts';
 export { tensorsOfNode } from './device-limits.ts';

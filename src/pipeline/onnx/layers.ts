@@ -102,23 +102,58 @@ export function dense(
  * DCN-V2 cross layer: x_{l+1} = x0 ⊙ (xl·W + b) + xl, or with low rank x0 ⊙ ((xl·V)·U + b) + xl.
  * x0 and xl are [N, D]; the result is [N, D].
  */
-export function crossLayer(g: OnnxGraph, x0: string, xl: string, params: CrossParams, opts: LayerOptions = {}): string {
+export function crossLayer(g: OnnxGraph, x0: string, xl: string, params: CrossParams, opts: LayerOptions & { split?: XSplit | null } = {}): string {
   const p = prefix(g, opts, 'cross');
+  // The first layer's xl is x0: with a split, its product is computed per group (splitAffine).
+  const split = xl === x0 ? (opts.split ?? null) : null;
   let t: string;
   if ('W' in params) {
     const [d, d2] = matrixDims(params.W, `${p}.W`);
     if (d !== d2) throw new OnnxShapeError(`${p}.W`, `a full-rank cross W must be square, got [${d}, ${d2}]`);
-    t = gemm(g, xl, params.W, params.b, d, p);
+    t = split ? splitAffine(g, split, params.W, params.b, { name: `${p}/W` }) : gemm(g, xl, params.W, params.b, d, p);
   } else {
     const [d, r] = matrixDims(params.V, `${p}.V`);
     const [r2, d2] = matrixDims(params.U, `${p}.U`);
     if (r2 !== r || d2 !== d) {
       throw new OnnxShapeError(`${p}.U`, `V is [${d}, ${r}], so U must be [${r}, ${d}], got [${r2}, ${d2}]`);
     }
-    const v = one(g.node('MatMul', [xl, g.initializer(g.freshName(`${p}/V`), params.V.data, params.V.dims)]));
+    const v = split ? splitAffine(g, split, params.V, null, { name: `${p}/V` }) : one(g.node('MatMul', [xl, g.initializer(g.freshName(`${p}/V`), params.V.data, params.V.dims)]));
     t = gemm(g, v, params.U, params.b, d, p, 'U');
   }
   return one(g.node('Add', [one(g.node('Mul', [x0, t])), xl]));
+}
+
+/**
+ * The columns of a layer input x [N, D] in two groups: per-row columns [N, ·], and per-user ones
+ * [U, ·] that x holds gathered by userIndex [N] (every row of a user has the same values there).
+ */
+export interface XSplit {
+  rows: { x: string; cols: readonly number[] };
+  users: { x: string; cols: readonly number[] };
+  /** int32 [N]: the user of each row. */
+  userIndex: string;
+}
+
+/**
+ * x·W (+ b) computed per group: rows·W[rows' cols] + Gather(users·W[users' cols], userIndex),
+ * the same sum as x·W with the per-user share computed once per user, not once per row.
+ * W [D, out]; b [out] or null. -> [N, out].
+ */
+export function splitAffine(g: OnnxGraph, split: XSplit, W: Weights, b: Float32Array | Weights | null, opts: LayerOptions = {}): string {
+  const p = prefix(g, opts, 'split');
+  const [d, out] = matrixDims(W, `${p}.W`);
+  const all = [...split.rows.cols, ...split.users.cols];
+  if (all.length !== d || new Set(all).size !== d || all.some((c) => c < 0 || c >= d)) {
+    throw new OnnxShapeError(`${p}.cols`, `the groups must cover W's ${d} rows once each, got ${all.length} columns`);
+  }
+  const rowsOf = (cols: readonly number[]): Weights => {
+    const data = new Float32Array(cols.length * out);
+    cols.forEach((c, i) => data.set(W.data.subarray(c * out, (c + 1) * out), i * out));
+    return { data, dims: [cols.length, out] };
+  };
+  const perRow = b === null ? one(g.node('MatMul', [split.rows.x, weightsName(g, rowsOf(split.rows.cols), p, 'W_rows', 2)])) : gemm(g, split.rows.x, rowsOf(split.rows.cols), b, out, p, 'W_rows');
+  const perUser = one(g.node('MatMul', [split.users.x, weightsName(g, rowsOf(split.users.cols), p, 'W_users', 2)]));
+  return one(g.node('Add', [perRow, one(g.node('Gather', [perUser, split.userIndex], { axis: 0 }))]));
 }
 
 /**

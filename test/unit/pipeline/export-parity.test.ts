@@ -199,8 +199,8 @@ describe('exportRankerOnnx', () => {
     }
   });
 
-  it('with per-user inputs: one row per user, gathered to the rows, gives predictDcn\'s numbers', async () => {
-    const model = await initDcn({ spec, deepLayers: [64, 32], crossRank: 0, watchHead: true }, 5);
+  it.each([0, 4])('with per-user inputs (cross rank %i): one row per user, the first layers\' user share once per user, gives predictDcn\'s numbers', async (crossRank) => {
+    const model = await initDcn({ spec, deepLayers: [64, 32], crossRank, watchHead: true }, 5);
     await trainDcn(model, { inputs: train.inputs, clicks: train.clicks, watchFractions: train.watch }, { epochs: 1, batchSize: 256, seed: 9 });
     const weights = exportDcnWeights(model);
     const perUser = userTensors(spec);
@@ -226,7 +226,11 @@ describe('exportRankerOnnx', () => {
       const watchDiff = maxAbsDiff(got.watch_fraction!.data as Float32Array, want.watch!);
       expect(clickDiff).toBeLessThanOrEqual(TOL);
       expect(watchDiff).toBeLessThanOrEqual(TOL);
-      report.push(`ranker with per-user inputs (${users} users, 1,000 rows): max |Δ| p_click ${clickDiff.toExponential(2)}, watch_fraction ${watchDiff.toExponential(2)}`);
+      // The first cross layer and the first deep layer split their product: per row and per user.
+      const text = Buffer.from(exported.bytes).toString('latin1');
+      expect(text).toContain(crossRank === 0 ? 'cross_0/W/W_users' : 'cross_0/V/W_users');
+      expect(text).toContain('deep_0/W_users');
+      report.push(`ranker with per-user inputs, cross rank ${crossRank} (${users} users, 1,000 rows): max |Δ| p_click ${clickDiff.toExponential(2)}, watch_fraction ${watchDiff.toExponential(2)}`);
     } finally {
       await session.release();
       disposeDcn(model);
