@@ -8,8 +8,13 @@ import { join, resolve } from 'node:path';
 import { parseManifest } from '../../src/core/release/index.ts';
 import { categoryVocab } from '../../src/core/feed/index.ts';
 import { writeRelease } from '../../src/pipeline/release/index.ts';
-import { ensureFixtureRelease } from './fixture-release.ts';
-import { ensureSignedBy, testSigningKey } from './release-key.ts';
+import { Writable } from 'node:stream';
+import { runBuild } from '../../src/pipeline/build/index.ts';
+import { BUILD_DEFAULTS } from '../../src/pipeline/build/defaults.ts';
+import { createProgress } from '../../src/pipeline/progress/index.ts';
+import { ensureFixtureRelease, sourceStamp } from './fixture-release.ts';
+import { ML100K_DIR, ML100K_PRESENT } from './movielens.ts';
+import { TEST_SIGNING_KEY_FILE, ensureSignedBy, testSigningKey } from './release-key.ts';
 import { gaussianRows, mulberry32 } from './vector-data.ts';
 
 export const BENCH_RELEASE_DIR = resolve('test/fixtures/bench-release-cache');
@@ -96,4 +101,28 @@ export async function ensureCatalogRelease(dir: string, n: number): Promise<stri
     renameSync(tmp, dir);
   } else rmSync(tmp, { recursive: true, force: true });
   return dir;
+}
+
+/**
+ * The release `ondeck build --dataset movielens` ships, for the feed benchmark: its ranker is
+ * what a MovieLens user gets (history of 300, profile features), which the synthetic catalogues
+ * above (the small fixture's models) are not. Built once per source stamp from the local copy of
+ * MovieLens-100K (test/support/movielens.ts), never committed (its licence). Null without it.
+ */
+export const ML100K_RELEASE_DIR = resolve('test/fixtures/bench-release-ml100k-cache');
+export const ML100K_RELEASE_URL = '/test/fixtures/bench-release-ml100k-cache/manifest.json';
+
+export async function ensureMovieLensRelease(): Promise<string | null> {
+  if (!ML100K_PRESENT) return null;
+  const stamp = sourceStamp();
+  const stampFile = join(ML100K_RELEASE_DIR, 'source.sha256');
+  if (existsSync(join(ML100K_RELEASE_DIR, 'manifest.json')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return ML100K_RELEASE_DIR;
+  rmSync(ML100K_RELEASE_DIR, { recursive: true, force: true });
+  const tmp = `${ML100K_RELEASE_DIR}.tmp-${process.pid}`;
+  const quiet = createProgress({ stream: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }), enabled: false });
+  // As `ondeck build --dataset movielens` builds it: the CLI's defaults.
+  await runBuild({ dataset: 'movielens', path: ML100K_DIR, out: tmp, epochs: BUILD_DEFAULTS.epochs, seed: BUILD_DEFAULTS.seed, releaseFrom: 'all', signingKey: TEST_SIGNING_KEY_FILE }, quiet);
+  writeFileSync(join(tmp, 'source.sha256'), stamp);
+  renameSync(tmp, ML100K_RELEASE_DIR);
+  return ML100K_RELEASE_DIR;
 }

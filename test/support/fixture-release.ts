@@ -26,7 +26,7 @@ export function ensureFixtureRelease(): Promise<string> {
 }
 
 /** A digest of every file under src/core and src/pipeline (paths and contents, in path order). */
-function sourceStamp(): string {
+export function sourceStamp(): string {
   const hash = createHash('sha256');
   for (const root of ['src/core', 'src/pipeline']) {
     const files = readdirSync(root, { recursive: true, withFileTypes: true })

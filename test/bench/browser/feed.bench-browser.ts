@@ -66,9 +66,10 @@ async function timeOne(x: Running, i: number): Promise<void> {
   for (const s of STAGES) x.stages[s].push(timings[s]);
 }
 
-async function finish(x: Running) {
-  const status = await x.feed.status();
-  await x.feed.forget();
+/** The figures of `x`'s samples; `last` is the feed still open (its status, then forgotten). */
+async function finish(x: Running, last: Running) {
+  const status = await last.feed.status();
+  await last.feed.forget();
   return {
     backends: status.backends,
     runs: x.total.length,
@@ -78,30 +79,40 @@ async function finish(x: Running) {
 }
 
 /**
- * The cases of one catalogue size, their runs interleaved (wasm, js, jsOnly, wasm, …): a case
- * that always ran first or last would carry the page's warm-up or its garbage into its figures.
- * WebGPU (SwiftShader, seconds per call) runs alone after them.
+ * The cases of one catalogue size, each run in two halves: in CASES order, then in reverse, so
+ * no case always runs first (on a page still warming up) or last. One feed at a time: feeds side
+ * by side would time each other's background work (history writes, sync). WebGPU (SwiftShader,
+ * seconds per call) runs alone after them.
  */
 async function measureSize(release: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const running: Running[] = [];
-  for (const c of CASES.filter((c) => c.name !== 'webgpu')) {
-    try {
-      running.push(await startFeed(release, c));
-    } catch (err) {
-      out[c.name] = { error: `${(err as Error).name}: ${(err as Error).message}` };
+  const cpu = CASES.filter((c) => c.name !== 'webgpu');
+  const samples = new Map<string, Running>();
+  for (const [half, order] of [cpu, [...cpu].reverse()].entries()) {
+    for (const c of order) {
+      if (c.name in out) continue; // failed in the first half
+      try {
+        const x = await startFeed(release, c);
+        const runs = half === 0 ? Math.ceil(c.runs / 2) : Math.floor(c.runs / 2);
+        for (let i = 0; i < runs; i++) await timeOne(x, i);
+        const before = samples.get(c.name);
+        if (before) {
+          before.total.push(...x.total);
+          for (const st of STAGES) before.stages[st].push(...x.stages[st]);
+        }
+        samples.set(c.name, before ?? x);
+        if (half === 1 || c.runs === 1) out[c.name] = await finish(samples.get(c.name)!, x);
+        else await x.feed.forget();
+      } catch (err) {
+        out[c.name] = { error: `${(err as Error).name}: ${(err as Error).message}` };
+      }
     }
   }
-  const most = Math.max(0, ...running.map((x) => x.c.runs));
-  for (let i = 0; i < most; i++) {
-    for (const x of running) if (i < x.c.runs) await timeOne(x, i);
-  }
-  for (const x of running) out[x.c.name] = await finish(x);
   for (const c of CASES.filter((c) => c.name === 'webgpu')) {
     try {
       const x = await startFeed(release, c);
       for (let i = 0; i < c.runs; i++) await timeOne(x, i);
-      out[c.name] = await finish(x);
+      out[c.name] = await finish(x, x);
     } catch (err) {
       out[c.name] = { error: `${(err as Error).name}: ${(err as Error).message}` };
     }
