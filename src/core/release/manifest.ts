@@ -179,6 +179,7 @@ function checkModelGolden(g: ModelGolden, model: ModelRef, featureSpec: FeatureS
   const layout = [...tensorLayout(featureSpec), { tensor: USER_INDEX_TENSOR, type: 'int32' as const, width: 1 }];
   const bound = new Set(model.inputs.map((b) => b.tensor));
   const index = bound.has(USER_INDEX_TENSOR) ? g.inputs[USER_INDEX_TENSOR] : undefined;
+  if (bound.has(USER_INDEX_TENSOR) && !index) throw new ValidationError(`${field}.inputs`, `has no values for "${USER_INDEX_TENSOR}", which the model reads`);
   const users = index ? 1 + Math.max(-1, ...index.data) : 0;
   if (index && !index.data.every((u) => Number.isInteger(u) && u >= 0)) throw new ValidationError(`${field}.inputs["${USER_INDEX_TENSOR}"].data`, 'must be non-negative integers');
   const perUser = index ? userTensors(featureSpec) : new Set<string>();

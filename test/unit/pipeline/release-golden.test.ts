@@ -159,7 +159,11 @@ describe('golden vectors in a release', () => {
     const width = tensorLayout(spec).find((t) => t.tensor === 'history:ids')!.width;
     const cases: Array<[(m: any) => void, string]> = [
       [(m) => delete m.models.ranker.golden.inputs['history:ids'], 'models.ranker.golden.inputs'],
-      [(m) => (m.models.ranker.golden.inputs['history:ids'].dims = [8, width + 1]), 'models.ranker.golden.inputs["history:ids"].dims'],
+      [(m) => (m.models.ranker.golden.inputs['history:ids'].dims = [4, width + 1]), 'models.ranker.golden.inputs["history:ids"].dims'],
+      // A per-user ranker's history has a row per user (4), not per row (8).
+      [(m) => (m.models.ranker.golden.inputs['history:ids'].dims = [8, width]), 'models.ranker.golden.inputs["history:ids"].dims'],
+      [(m) => (m.models.ranker.golden.inputs[USER_INDEX_TENSOR].data[2] = -1), `models.ranker.golden.inputs["${USER_INDEX_TENSOR}"].data`],
+      [(m) => delete m.models.ranker.golden.inputs[USER_INDEX_TENSOR], 'models.ranker.golden.inputs'],
       [(m) => (m.models.ranker.golden.inputs['history:ids'].type = 'float32'), 'models.ranker.golden.inputs["history:ids"].type'],
       [(m) => m.models.ranker.golden.outputs.pClick.pop(), 'models.ranker.golden.outputs.pClick'],
       [(m) => (m.models.userTower.golden.outputs.userVector = m.models.userTower.golden.outputs.userVector.slice(1)), 'models.userTower.golden.outputs.userVector'],
