@@ -321,6 +321,9 @@ export async function openPostgresStore(url: string): Promise<FeatureStore> {
     max: POSTGRES_DEFAULTS.poolSize,
     connectionTimeoutMillis: POSTGRES_DEFAULTS.connectTimeoutMs,
     idleTimeoutMillis: POSTGRES_DEFAULTS.idleTimeoutMs,
+    // Our statements are named and parameterised by arrays (unnest), so one plan fits every
+    // batch; left to choose, Postgres re-planned the ingest statements on every call.
+    options: '-c plan_cache_mode=force_generic_plan',
   });
   // An idle connection dropped by the server emits 'error' on the pool; without a listener that
   // would crash the process. The pool replaces the connection on the next query.
