@@ -25,6 +25,12 @@ export class FeedCandidates {
   /** Head items (catalog indices) in feed order. */
   readonly headOrder: Uint32Array;
   readonly #scores: Float32Array;
+  /**
+   * Catalog indices whose vector has a non-zero component. The item-item factors give vectors to
+   * the modelled items only (BUILD_DEFAULTS.itemItemMaxItems, 3,000 of a 50,000-item catalogue):
+   * every other item scores exactly +0 against any finite user vector, so scoreAll skips them.
+   */
+  readonly #nonZero: Uint32Array;
 
   constructor(builder: ExampleBuilder, itemVectors: Float32Array, dim: number) {
     this.#builder = builder;
@@ -37,6 +43,16 @@ export class FeedCandidates {
     const order = interleaveHead(Array.from(head, (i) => popularity[i]!), Array.from(head, (i) => created[i]));
     this.headOrder = Uint32Array.from(order, (k) => head[k]!);
     this.#scores = new Float32Array(n);
+    const nonZero: number[] = [];
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < dim; k++) {
+        if (itemVectors[i * dim + k] !== 0) {
+          nonZero.push(i);
+          break;
+        }
+      }
+    }
+    this.#nonZero = Uint32Array.from(nonZero);
   }
 
   /**
@@ -78,11 +94,27 @@ export class FeedCandidates {
   scoreAll(userVector: Float32Array, out: Float32Array = new Float32Array(this.#builder.catalog.length)): Float32Array {
     const d = this.dim;
     const v = this.#vectors;
-    for (let i = 0; i < out.length; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += userVector[k]! * v[i * d + k]!;
-      out[i] = s;
+    let finite = true;
+    for (let k = 0; k < d; k++) if (!Number.isFinite(userVector[k]!)) finite = false;
+    if (!finite || out.length !== this.#builder.catalog.length) {
+      // NaN or ±Infinity times a zero component is NaN: every item is summed, as written.
+      for (let i = 0; i < out.length; i++) out[i] = dot(userVector, v, i * d, d);
+      return out;
+    }
+    // A zero vector sums finite × ±0 terms onto +0: exactly +0, what the full loop gives it.
+    out.fill(0);
+    const rows = this.#nonZero;
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r]!;
+      out[i] = dot(userVector, v, i * d, d);
     }
     return out;
   }
+}
+
+/** u · v[at .. at + d), summed in index order in a double (as every score here always was). */
+function dot(u: Float32Array, v: Float32Array, at: number, d: number): number {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += u[k]! * v[at + k]!;
+  return s;
 }

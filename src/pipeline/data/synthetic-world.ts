@@ -90,11 +90,13 @@ export function affinityOf(user: WorldUser, item: WorldItem): number {
  * `position` is the 0-based slot in the session's feed.
  */
 export function clickLogit(world: World, user: WorldUser, item: WorldItem, position: number): number {
+  return clickLogitOf(tasteOf(world, user, item), item.quality, affinityOf(user, item), position);
+}
+
+/** clickLogit from its parts (tasteOf, the item's quality, affinityOf, the slot). */
+export function clickLogitOf(taste: number, quality: number, affinity: number, position: number): number {
   const M = SYNTHETIC_MODEL;
-  return (
-    M.clickBias + M.clickTaste * tasteOf(world, user, item) + M.clickQuality * item.quality +
-    M.clickAffinity * affinityOf(user, item) + M.clickPosition * position
-  );
+  return M.clickBias + M.clickTaste * taste + M.clickQuality * quality + M.clickAffinity * affinity + M.clickPosition * position;
 }
 
 export function categoryNames(n: number): string[] {

@@ -74,6 +74,24 @@ describe('ground truth of the synthetic world', () => {
     expect(() => ds.truth!.clickProbability('u1', 'nothing')).toThrow(/item/);
   });
 
+  it("gives every item's probability of a user at once, bit for bit the one-item values, in catalogue order", () => {
+    for (const u of ['u1', 'u42', 'u150']) {
+      const all = ds.truth!.clickProbabilities!(u);
+      expect(all.items).toEqual(catalog);
+      expect(all.probabilities.length).toBe(catalog.length);
+      catalog.forEach((id, i) => expect(all.probabilities[i]).toBe(ds.truth!.clickProbability(u, id)));
+    }
+    expect(() => ds.truth!.clickProbabilities!('nobody')).toThrow(DatasetOptionError);
+  });
+
+  it('judges the same truly liked items without the batched probabilities (a truth of one-item calls only)', () => {
+    const oneByOne: Dataset = { ...ds, truth: { definition: ds.truth!.definition, clickProbability: (u, i) => ds.truth!.clickProbability(u, i) } };
+    for (const user of ['u3', 'u42']) {
+      expect(trulyLikedItems(oneByOne, user, { at: split.test[0]!.at })).toEqual(trulyLikedItems(ds, user, { at: split.test[0]!.at }));
+    }
+    expect(truthSplit(oneByOne, split)).toEqual(truth);
+  });
+
   it('agrees with the log: clicked impressions have a higher true probability than skipped ones', () => {
     const mean = (xs: Interaction[]): number => xs.reduce((s, x) => s + ds.truth!.clickProbability(x.user, x.item), 0) / xs.length;
     const clicked = mean(ds.interactions.filter((x) => x.label === 1));

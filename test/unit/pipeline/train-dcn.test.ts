@@ -114,6 +114,24 @@ describe('DCN-V2 ranker', () => {
     disposeDcn(model);
   });
 
+  it('predicts from the tables as they are now: new values assigned after a prediction are read', async () => {
+    const model = await initDcn({ spec, ...SMALL }, 5);
+    const first = predictDcn(model, test.inputs).click;
+    expect(predictDcn(model, test.inputs).click).toEqual(first);
+    const twice = (m: DcnParams) => {
+      for (const t of m.tables.values()) t.assign(tf.tidy(() => tf.mul(t, 2)));
+    };
+    twice(model);
+    const scaled = predictDcn(model, test.inputs).click;
+    expect(scaled).not.toEqual(first);
+    // A twin never predicted before the change (nothing read of its old tables) predicts the same.
+    const twin = await initDcn({ spec, ...SMALL }, 5);
+    twice(twin);
+    expect(predictDcn(twin, test.inputs).click).toEqual(scaled);
+    disposeDcn(model);
+    disposeDcn(twin);
+  });
+
   it('gives the same loss curve, bit for bit, for the same seed', async () => {
     const data = { inputs: train.inputs, clicks: train.clicks, watchFractions: train.watch };
     const run = async (seed: number, shuffleSeed: number): Promise<number[]> => {
