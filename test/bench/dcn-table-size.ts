@@ -9,8 +9,7 @@
  *
  * Prints one JSON line last (`DCN {...}`): rows per second, CPU seconds and the profile's split.
  */
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { startCpuProfile, type CpuProfile } from './cpu-profile.ts';
 import { buildFeatureTensors, parseFeatureSpec, type FeatureRow } from '../../src/core/features/index.ts';
 import { FEATURE_DEFAULTS } from '../../src/pipeline/features/defaults.ts';
 import { initDcn, trainDcn } from '../../src/pipeline/train/index.ts';
@@ -48,31 +47,16 @@ for (let i = 0; i < n; i++) {
 const inputs = buildFeatureTensors(spec, rows, { now: NOW });
 const model = await initDcn({ spec, watchHead: false }, 7);
 
-const session = profile === undefined ? null : new Session();
-if (session) {
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-}
+const stopProfile = await startCpuProfile(profile);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await trainDcn(model, { inputs, clicks }, { epochs: 1, seed: 3 });
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-let split: Record<string, number> | null = null;
-if (session) {
-  const { profile: p } = await session.post('Profiler.stop');
-  session.disconnect();
-  writeFileSync(profile!, JSON.stringify(p));
-  split = groupProfile(p as unknown as CpuProfile);
-}
+const p = await stopProfile();
+const split: Record<string, number> | null = p ? groupProfile(p) : null;
 console.log(`DCN ${JSON.stringify({ items, tableRows: items * FEATURE_DEFAULTS.hashBucketsPerItem, rows: n, seconds, rowsPerSecond: n / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, split })}`);
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 /**
  * Seconds by what each sample's stack is in: GC; Adam (AdamOptimizer.applyGradients); the

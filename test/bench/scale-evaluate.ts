@@ -10,9 +10,8 @@
  * JSON line last (`EVALUATE {...}`): seconds, CPU seconds, test users, and a digest of every
  * metric the stage computed, so two versions can be compared for identical figures.
  */
+import { startCpuProfile } from './cpu-profile.ts';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { parseBuildArgs } from '../../src/pipeline/build/options.ts';
 import { loadDataset } from '../../src/pipeline/build/load.ts';
 import { trainModels } from '../../src/pipeline/build/models.ts';
@@ -34,12 +33,7 @@ const perUser = perUserTemporalSplit(ds);
 const m1 = await trainModels(ds, perUser.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
 const sampled = sampleTestUsers(perUser, BUILD_DEFAULTS.evaluationUsers, o.seed);
 
-const session = profile === undefined ? null : new Session();
-if (session) {
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-}
+const stopProfile = await startCpuProfile(profile);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const s1 = scorers(sampled.split, m1);
@@ -48,11 +42,7 @@ const truth = evaluateAgainstTruth(ds, sampled.split, m1, s1);
 const sample1 = sampled.sample && sampledNdcg(sampled.split, m1.builder.catalog, s1.served, BUILD_DEFAULTS.feedK, sampled.sample);
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-if (session) {
-  const { profile: p } = await session.post('Profiler.stop');
-  writeFileSync(profile!, JSON.stringify(p));
-  session.disconnect();
-}
+await stopProfile();
 const metrics = JSON.stringify({ e1, truth, sample1 });
 const users = new Set(sampled.split.test.map((x) => x.user)).size;
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
