@@ -20,7 +20,10 @@ export type Id = number | string;
  * Walks the first k positions and reports, for each, whether it is a first-time hit. One
  * helper so that every metric applies the same duplicate rule. Returns hits (0-based ranks).
  */
-function hitRanks<T extends Id>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number[] {
+/** What the metrics read of the relevant items: membership and count (a Set, or a lighter view). */
+export type Relevant<T> = Pick<ReadonlySet<T>, 'has' | 'size'>;
+
+function hitRanks<T extends Id>(ranked: readonly T[], relevant: Relevant<T>, k: number): number[] {
   const seen = new Set<T>();
   const hits: number[] = [];
   const end = Math.min(k, ranked.length);
@@ -34,14 +37,14 @@ function hitRanks<T extends Id>(ranked: readonly T[], relevant: ReadonlySet<T>, 
 }
 
 /** Relevant items found in the top k / all relevant items. */
-export function recallAtK<T extends Id>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number {
+export function recallAtK<T extends Id>(ranked: readonly T[], relevant: Relevant<T>, k: number): number {
   checkK(k);
   if (relevant.size === 0) return NaN;
   return hitRanks(ranked, relevant, k).length / relevant.size;
 }
 
 /** Relevant items found in the top k / k. */
-export function precisionAtK<T extends Id>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number {
+export function precisionAtK<T extends Id>(ranked: readonly T[], relevant: Relevant<T>, k: number): number {
   checkK(k);
   if (relevant.size === 0) return NaN;
   return hitRanks(ranked, relevant, k).length / k;
@@ -51,7 +54,7 @@ export function precisionAtK<T extends Id>(ranked: readonly T[], relevant: Reado
  * NDCG@k = DCG@k / IDCG@k with DCG = Σ_{hit at 1-based rank r ≤ k} 1 / log2(r + 1), and the
  * ideal DCG puts min(|relevant|, k) hits at ranks 1, 2, ...
  */
-export function ndcgAtK<T extends Id>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number {
+export function ndcgAtK<T extends Id>(ranked: readonly T[], relevant: Relevant<T>, k: number): number {
   checkK(k);
   if (relevant.size === 0) return NaN;
   let dcg = 0;
@@ -69,7 +72,7 @@ export function ndcgAtK<T extends Id>(ranked: readonly T[], relevant: ReadonlySe
  * when the user has more than k relevant items. MAP@k is the mean of this over users
  * (`meanOver`).
  */
-export function mapAtK<T extends Id>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number {
+export function mapAtK<T extends Id>(ranked: readonly T[], relevant: Relevant<T>, k: number): number {
   checkK(k);
   if (relevant.size === 0) return NaN;
   const hits = hitRanks(ranked, relevant, k);

@@ -60,6 +60,10 @@ export function evaluateFeed(
   const lists: string[][] = [];
   const distance = items === undefined ? undefined : categorySetDistance(categoriesOf(items));
 
+  // The relevant items of the user being scored, marked by index: a synthetic world's truth
+  // holds ~1,500 per user at 50,000 items, and a Set of their ids per user and feed cost more
+  // than the feed itself. `stamp` changes per user, so the marks are never cleared.
+  const mark = new Uint32Array(catalog.length);
   p.users.forEach((u, ui) => {
     const exclude = new Set<string>();
     for (const i of u.seen) exclude.add(catalog[i]!);
@@ -74,8 +78,13 @@ export function evaluateFeed(
       if (!p.indexOf.has(id)) throw new EvaluationInputError(field, `returned "${id}", which is not in the catalog`);
       if (exclude.has(id)) throw new EvaluationInputError(field, `returned "${id}", which the user has already seen (in train)`);
     }
-    const relevant = new Set<string>();
-    for (const i of u.relevant) relevant.add(catalog[i]!);
+    const stamp = ui + 1;
+    let size = 0;
+    for (const i of u.relevant) {
+      if (mark[i] !== stamp) size++;
+      mark[i] = stamp;
+    }
+    const relevant = { size, has: (id: string) => mark[p.indexOf.get(id) ?? -1] === stamp };
     ndcg[ui] = ndcgAtK(list, relevant, k);
     precision[ui] = precisionAtK(list, relevant, k);
     map[ui] = mapAtK(list, relevant, k);
