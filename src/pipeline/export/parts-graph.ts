@@ -62,7 +62,7 @@ export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
   // Each row's user, [N], read once by every per-user part.
   const userIndex = perUser.size > 0 ? g.node('Squeeze', [g.input(bindings.at(-1)!.name, 'int32', [EXPORT_DEFAULTS.batchDim, 1]), g.constant(BigInt64Array.of(1n), [1], 'axes_1')])[0]! : null;
   /** A part's block, [U, w] when it reads per-user inputs (all of them), else [N, w]. */
-  const toRows = (block: string, reads: readonly string[], field: string): Block => {
+  const blockOf = (block: string, reads: readonly string[], field: string): Block => {
     const users = reads.filter((t) => perUser.has(t));
     if (users.length === 0) return { x: block, perUser: false };
     if (users.length !== reads.length) throw new OnnxExportError(field, `reads per-user inputs (${users.join(', ')}) beside per-row ones (${reads.filter((t) => !perUser.has(t)).join(', ')})`);
@@ -84,17 +84,17 @@ export function buildPartsGraph(g: OnnxGraph, src: PartsSource): PartsGraph {
       case 'embedding': {
         // Ids come as [N, 1] (buildFeatureTensors); Gather on them would give [N, 1, e].
         const ids = g.node('Squeeze', [read(p.input, 'int32', 1, `${field}.input`), g.constant(BigInt64Array.of(1n), [1], 'axes_1')])[0]!;
-        return toRows(embeddingLookup(g, ids, tables.get(p.table)!), [p.input], field);
+        return blockOf(embeddingLookup(g, ids, tables.get(p.table)!), [p.input], field);
       }
       case 'masked-mean':
-        return toRows(maskedMeanPool(g, read(p.input, 'int32', p.length, `${field}.input`), tables.get(p.table)!), [p.input], field);
+        return blockOf(maskedMeanPool(g, read(p.input, 'int32', p.length, `${field}.input`), tables.get(p.table)!), [p.input], field);
       case 'weighted-sum': {
         const ids = read(p.ids, 'int32', p.length, `${field}.ids`);
-        return toRows(weightedSumPool(g, ids, read(p.weights, 'float32', p.length, `${field}.weights`), tables.get(p.table)!), [p.ids, p.weights], field);
+        return blockOf(weightedSumPool(g, ids, read(p.weights, 'float32', p.length, `${field}.weights`), tables.get(p.table)!), [p.ids, p.weights], field);
       }
       case 'numeric':
       case 'dense':
-        return toRows(read(p.input, 'float32', p.width, `${field}.input`), [p.input], field);
+        return blockOf(read(p.input, 'float32', p.width, `${field}.input`), [p.input], field);
     }
   });
   // x: every block as rows, per-user ones gathered ([U, w] -> [N, w]).
