@@ -5,7 +5,10 @@
  * epoch, its CPU profile grouped into reads of backend data (the tables, mostly), x0's writing,
  * the tables' dense gradients, Adam, data preparation and the rest of forward and backward.
  *
- *   tsx test/bench/dcn-table-size.ts --items 50000 [--rows 8192] [--profile FILE]
+ *   tsx test/bench/dcn-table-size.ts --items 50000 [--rows 8192] [--profile FILE] [--lazy-table-rows N]
+ *
+ * `--lazy-table-rows` sets the table size from which training uses lazy Adam (FIT_DEFAULTS'
+ * lazyTableRows by default; a number above the table's rows times dense Adam, as before).
  *
  * Prints one JSON line last (`DCN {...}`): rows per second, CPU seconds and the profile's split.
  */
@@ -22,6 +25,7 @@ const arg = (name: string, fallback?: string): string | undefined => {
 const items = Number(arg('items', '50000'));
 const n = Number(arg('rows', '8192'));
 const profile = arg('profile');
+const lazyTableRows = arg('lazy-table-rows');
 const NOW = Date.UTC(2024, 5, 1);
 const CATS = Array.from({ length: 20 }, (_, i) => `c${i}`);
 const spec = parseFeatureSpec({
@@ -50,16 +54,17 @@ const model = await initDcn({ spec, watchHead: false }, 7);
 const stopProfile = await startCpuProfile(profile);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-await trainDcn(model, { inputs, clicks }, { epochs: 1, seed: 3 });
+await trainDcn(model, { inputs, clicks }, { epochs: 1, seed: 3, ...(lazyTableRows === undefined ? {} : { lazyTableRows: Number(lazyTableRows) }) });
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const p = await stopProfile();
 const split: Record<string, number> | null = p ? groupProfile(p) : null;
-console.log(`DCN ${JSON.stringify({ items, tableRows: items * FEATURE_DEFAULTS.hashBucketsPerItem, rows: n, seconds, rowsPerSecond: n / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, split })}`);
+console.log(`DCN ${JSON.stringify({ items, tableRows: items * FEATURE_DEFAULTS.hashBucketsPerItem, lazyTableRows: lazyTableRows ?? 'default', rows: n, seconds, rowsPerSecond: n / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, split })}`);
 
 
 /**
- * Seconds by what each sample's stack is in: GC; Adam (AdamOptimizer.applyGradients); the
+ * Seconds by what each sample's stack is in: GC; Adam (AdamOptimizer.applyGradients, and the
+ * lazy tables' own step in lazy-adam.ts); the
  * tables' dense gradients (embed-x0.ts under backpropagation: reading dx0 into a zeroed table-sized
  * array, summing, uploading); the tables' reads out of the backend (readSync under embed-x0.ts's
  * forward); the rest of embed-x0.ts's forward (writing x0); the rest of backpropagation; data
@@ -74,16 +79,18 @@ function groupProfile(p: CpuProfile): Record<string, number> {
     const dt = (p.timeDeltas[i] ?? 0) / 1e6;
     const names = new Set<string>();
     let inEmbed = false;
+    let inLazyAdam = false;
     for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
       names.add(f.functionName);
       if (f.url.includes('embed-x0')) inEmbed = true;
+      if (f.url.includes('lazy-adam') && f.functionName === 'step') inLazyAdam = true;
     }
     const key = names.has('(garbage collector)')
       ? 'gc'
       : names.has('(idle)') || names.has('(program)')
         ? 'idle'
-        : names.has('AdamOptimizer.applyGradients')
+        : names.has('AdamOptimizer.applyGradients') || inLazyAdam
           ? 'adam'
           : inEmbed && names.has('backpropagateGradients')
             ? 'tableGradient'

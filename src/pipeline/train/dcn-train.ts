@@ -12,6 +12,7 @@ import { dcnLogits, dcnVariables, forwardDcn, type DcnParams } from './dcn.ts';
 import { FIT_DEFAULTS } from './defaults.ts';
 import { TrainInputError } from './errors.ts';
 import { fit, resolveFitOptions, type FitOptions, type TrainResult } from './fit.ts';
+import { LazyAdamTable, type TableSource } from './lazy-adam.ts';
 import { bceWithLogits } from './losses.ts';
 import { checkFeatureTensors, selectRows, sliceRows, toTfInputs, type FeatureTensors } from './model-inputs.ts';
 
@@ -45,9 +46,9 @@ export interface DcnLossParts {
   watch: tf.Scalar | null;
 }
 
-/** The training loss of a batch and its two terms (see the file comment). */
-export function dcnLossParts(p: DcnParams, batch: DcnBatch): DcnLossParts {
-  const logits = dcnLogits(p, batch.inputs);
+/** The training loss of a batch and its two terms (see the file comment); `tables` as dcnLogits. */
+export function dcnLossParts(p: DcnParams, batch: DcnBatch, tables: ReadonlyMap<string, TableSource> = p.tables): DcnLossParts {
+  const logits = dcnLogits(p, batch.inputs, tables);
   const click = tf.mean(bceWithLogits(logits.click, batch.clicks)) as tf.Scalar;
   if (!logits.watch || !batch.watchFractions) return { total: click, click, watch: null };
   const perRow = tf.mul(bceWithLogits(logits.watch, batch.watchFractions), batch.clicks);
@@ -125,27 +126,44 @@ export async function trainDcn(p: DcnParams, data: DcnTrainingData, options: Par
   const inputs = p.layout.inputs;
   const n = checkFeatureTensors(inputs, data.inputs);
   const labels = checkLabels(p, data, n);
+  const o = resolveFitOptions(options);
   const clickSteps: number[] = [];
   const watchSteps: number[] = [];
   const sizes: number[] = [];
-  const result = await fit(
-    n,
-    dcnVariables(p),
-    (rows) => {
-      const parts = dcnLossParts(p, {
-        inputs: toTfInputs(inputs, selectRows(inputs, data.inputs, rows)),
-        clicks: column(labels.clicks, rows),
-        watchFractions: labels.watch ? column(labels.watch, rows) : null,
-      });
-      // Read now (the backend is synchronous, so this costs no pipeline stall).
-      clickSteps.push(parts.click.dataSync()[0]!);
-      if (parts.watch) watchSteps.push(parts.watch.dataSync()[0]!);
-      sizes.push(rows.length);
-      return parts.total;
-    },
-    options,
-  );
-  const steps = Math.ceil(n / resolveFitOptions(options).batchSize);
+  // Large tables train with lazy Adam (lazy-adam.ts): out of the optimizer's list, their handles
+  // in it (in the table's place, so the order stays fixed), updated after each step.
+  const lazy = new Map<string, LazyAdamTable>();
+  for (const [feature, table] of p.tables) if (table.shape[0]! >= o.lazyTableRows) lazy.set(feature, new LazyAdamTable(table, o));
+  const tables = new Map<string, TableSource>([...p.tables].map(([feature, t]) => [feature, lazy.get(feature) ?? t] as const));
+  const lazyVariables = new Map([...lazy.values()].map((l) => [l.variable, l.handle] as const));
+  let result: TrainResult;
+  try {
+    result = await fit(
+      n,
+      dcnVariables(p).map((v) => lazyVariables.get(v) ?? v),
+      (rows) => {
+        const parts = dcnLossParts(
+          p,
+          {
+            inputs: toTfInputs(inputs, selectRows(inputs, data.inputs, rows)),
+            clicks: column(labels.clicks, rows),
+            watchFractions: labels.watch ? column(labels.watch, rows) : null,
+          },
+          tables,
+        );
+        // Read now (the backend is synchronous, so this costs no pipeline stall).
+        clickSteps.push(parts.click.dataSync()[0]!);
+        if (parts.watch) watchSteps.push(parts.watch.dataSync()[0]!);
+        sizes.push(rows.length);
+        return parts.total;
+      },
+      o,
+      lazy.size > 0 ? () => lazy.forEach((l) => l.step()) : undefined,
+    );
+  } finally {
+    lazy.forEach((l) => l.finish());
+  }
+  const steps = Math.ceil(n / o.batchSize);
   return {
     ...result,
     clickLosses: epochMeans(clickSteps, sizes, steps),

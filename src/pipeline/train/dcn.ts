@@ -12,6 +12,7 @@ import { DCN_DEFAULTS, INIT_DEFAULTS } from './defaults.ts';
 import { applyDense, applyStack, denseVariables, disposeDense, exportDense, exportStack, initDense, initStack, type DenseLayer } from './dense.ts';
 import { TrainConfigError } from './errors.ts';
 import { embedParts, initTables, planParts, planTables, type PartsLayout, type TableSpec } from './feature-parts.ts';
+import type { TableSource } from './lazy-adam.ts';
 import { glorotVariable, readWeight, zerosVariable } from './variables.ts';
 import type { DcnWeights, WeightMap } from './weights.ts';
 
@@ -123,9 +124,12 @@ export interface DcnOutputs {
   watch: tf.Tensor2D | null;
 }
 
-/** The heads' logits (before the sigmoid): what the losses take. */
-export function dcnLogits(p: DcnParams, inputs: Readonly<Record<string, tf.Tensor>>): DcnOutputs {
-  const x0 = embedParts(p.layout, p.tables, inputs);
+/**
+ * The heads' logits (before the sigmoid): what the losses take. `tables` replaces p.tables while
+ * some of them train with lazy Adam (dcn-train.ts).
+ */
+export function dcnLogits(p: DcnParams, inputs: Readonly<Record<string, tf.Tensor>>, tables: ReadonlyMap<string, TableSource> = p.tables): DcnOutputs {
+  const x0 = embedParts(p.layout, tables, inputs);
   let x: tf.Tensor2D = x0;
   for (const layer of p.cross) {
     const proj = layer.W ? tf.matMul(x, layer.W as tf.Tensor2D) : tf.matMul(tf.matMul(x, layer.V as tf.Tensor2D), layer.U as tf.Tensor2D);

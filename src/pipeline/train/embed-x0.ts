@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeaturePart, PartsLayout } from './parts.ts';
 import { TrainConfigError } from './errors.ts';
+import { LazyAdamTable, type TableSource } from './lazy-adam.ts';
 
 /** A part's inputs, read once per call. */
 interface PartData {
@@ -35,9 +36,11 @@ function rowsOf(t: tf.Tensor): number {
 
 /**
  * x0 [N, layout.width] of `inputs`, differentiable with respect to the tables the parts read.
- * Ids may be [N] or [N, 1] for single-id features, numeric values [N] or [N, 1].
+ * Ids may be [N] or [N, 1] for single-id features, numeric values [N] or [N, 1]. A table training
+ * with lazy Adam (lazy-adam.ts) is read from its own array; its gradient goes into its slots, and
+ * its handle, which stands in for it among the operation's inputs, gets a zero.
  */
-export function embedX0(layout: PartsLayout, tables: ReadonlyMap<string, tf.Tensor>, inputs: Readonly<Record<string, tf.Tensor>>): tf.Tensor2D {
+export function embedX0(layout: PartsLayout, tables: ReadonlyMap<string, TableSource>, inputs: Readonly<Record<string, tf.Tensor>>): tf.Tensor2D {
   const width = layout.width;
   const used: string[] = [];
   let n = -1;
@@ -87,28 +90,36 @@ export function embedX0(layout: PartsLayout, tables: ReadonlyMap<string, tf.Tens
     return x0;
   };
   if (used.length === 0) return tf.tensor2d(forward([]), [rows, width]);
-  const tableTensors = used.map((name) => tables.get(name)!);
+  const sources = used.map((name) => tables.get(name)!);
+  const lazy = sources.map((s) => (s instanceof LazyAdamTable ? s : null));
+  const tableTensors = sources.map((s) => (s instanceof LazyAdamTable ? s.handle : s));
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const ts = args.slice(0, used.length) as tf.Tensor[];
-    const x0 = forward(ts.map(tableValues));
+    const x0 = forward(ts.map((t, i) => lazy[i]?.values ?? tableValues(t)));
     return {
       value: tf.tensor2d(x0, [rows, width]),
       gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
         const g = (Array.isArray(dy) ? dy[0]! : dy).dataSync() as Float32Array;
         // Each part's gradient on its own, then a shared table's summed as the engine summed
-        // them: the last part's first, each earlier one added in turn.
+        // them: the last part's first, each earlier one added in turn. A lazy table sums into
+        // the slots of the rows it touched.
         const sums: (Float32Array | null)[] = ts.map(() => null);
         for (let p = parts.length - 1; p >= 0; p--) {
           const d = parts[p]!;
           if (d.table < 0) continue;
+          const l = lazy[d.table];
+          if (l) {
+            readPart(d, g, rows, width, l.dim, null, l);
+            continue;
+          }
           const t = ts[d.table]!;
           const grad = new Float32Array(t.size);
-          readPart(d, g, rows, width, t.shape[1]!, grad);
+          readPart(d, g, rows, width, t.shape[1]!, grad, null);
           const sum = sums[d.table] ?? null;
           if (sum === null) sums[d.table] = grad;
           else for (let i = 0; i < sum.length; i++) sum[i]! += grad[i]!;
         }
-        return ts.map((t, i) => tf.tensor(sums[i]!, t.shape));
+        return ts.map((t, i) => (lazy[i] ? tf.zerosLike(t) : tf.tensor(sums[i]!, t.shape)));
       },
     };
   });
@@ -190,16 +201,24 @@ function writePart(d: PartData, table: Float32Array | null, n: number, x0: Float
   }
 }
 
-/** Adds part d's share of dx0 (g, [N, width]) into its table's gradient, rows in order. */
-function readPart(d: PartData, g: Float32Array, n: number, width: number, dim: number, grad: Float32Array): void {
+/**
+ * Adds part d's share of dx0 (g, [N, width]) into its table's gradient, rows in order: into
+ * `dense` (table-sized) at row id's place, or into the lazy table's slot for row id.
+ */
+function readPart(d: PartData, g: Float32Array, n: number, width: number, dim: number, dense: Float32Array | null, lazy: LazyAdamTable | null): void {
   const { part, ids, values, length } = d;
   const offset = part.offset;
+  // Where row id's gradient is: base(id) into grad (the lazy table's array can grow while a
+  // part is read, so it is fetched after the slot).
+  const base = lazy ? (id: number) => lazy.slot(id) : (id: number) => id * dim;
+  const gradOf = lazy ? () => lazy.gradient : () => dense!;
   switch (part.kind) {
     case 'embedding':
       for (let r = 0; r < n; r++) {
-        const base = ids![r]! * dim;
+        const b = base(ids![r]!);
+        const grad = gradOf();
         const at = r * width + offset;
-        for (let k = 0; k < dim; k++) grad[base + k]! += g[at + k]!;
+        for (let k = 0; k < dim; k++) grad[b + k]! += g[at + k]!;
       }
       return;
     case 'masked-mean': {
@@ -213,8 +232,9 @@ function readPart(d: PartData, g: Float32Array, n: number, width: number, dim: n
         for (let l = 0; l < length; l++) {
           const id = ids![r * length + l]!;
           if (id === 0) continue;
-          const base = id * dim;
-          for (let k = 0; k < dim; k++) grad[base + k]! += share[k]!;
+          const b = base(id);
+          const grad = gradOf();
+          for (let k = 0; k < dim; k++) grad[b + k]! += share[k]!;
         }
       }
       return;
@@ -225,8 +245,9 @@ function readPart(d: PartData, g: Float32Array, n: number, width: number, dim: n
         for (let l = 0; l < length; l++) {
           const w = values![r * length + l]!;
           if (w === 0) continue;
-          const base = ids![r * length + l]! * dim;
-          for (let k = 0; k < dim; k++) grad[base + k]! += Math.fround(g[at + k]! * w);
+          const b = base(ids![r * length + l]!);
+          const grad = gradOf();
+          for (let k = 0; k < dim; k++) grad[b + k]! += Math.fround(g[at + k]! * w);
         }
       }
       return;

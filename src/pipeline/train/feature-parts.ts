@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { featureCardinality, type Feature, type FeatureSpec } from '../../core/features/index.ts';
 import { TrainConfigError } from './errors.ts';
 import { embedX0 } from './embed-x0.ts';
+import type { TableSource } from './lazy-adam.ts';
 import type { ModelInput } from './model-inputs.ts';
 import type { FeaturePart, PartsLayout, TableSpec } from './parts.ts';
 
@@ -153,7 +154,7 @@ export function initTables(tables: readonly TableSpec[], seed: number, scale: nu
  */
 export function embedParts(
   layout: PartsLayout,
-  tables: ReadonlyMap<string, tf.Tensor>,
+  tables: ReadonlyMap<string, TableSource>,
   inputs: Readonly<Record<string, tf.Tensor>>,
 ): tf.Tensor2D {
   return embedX0(layout, tables, inputs);

@@ -30,6 +30,8 @@ export interface FitOptions {
   shuffle: boolean;
   /** Seed of the shuffles (the weights' seed is the model's). */
   seed: number;
+  /** Embedding tables of at least this many rows train with lazy Adam (the DCN; lazy-adam.ts). */
+  lazyTableRows: number;
   /** Called after every step; the CLI draws its progress bar from it. */
   onProgress?: (progress: TrainProgress) => void;
 }
@@ -58,6 +60,9 @@ export function resolveFitOptions(options: Partial<FitOptions> = {}): FitOptions
     throw new TrainConfigError('learningRate', `must be a finite number > 0, got ${o.learningRate}`);
   }
   if (!Number.isInteger(o.seed)) throw new TrainConfigError('seed', `must be an integer, got ${o.seed}`);
+  if (!(Number.isInteger(o.lazyTableRows) && o.lazyTableRows >= 0)) {
+    throw new TrainConfigError('lazyTableRows', `must be an integer ≥ 0, got ${o.lazyTableRows}`);
+  }
   return o;
 }
 
@@ -84,8 +89,17 @@ export function createAdam(o: FitOptions): tf.Optimizer {
   return tf.train.adam(o.learningRate, o.adamBeta1, o.adamBeta2, o.adamEpsilon);
 }
 
-/** Trains `variables` on `n` rows for the given epochs; see TrainResult. */
-export async function fit(n: number, variables: readonly tf.Variable[], batchLoss: BatchLoss, options: Partial<FitOptions> = {}): Promise<TrainResult> {
+/**
+ * Trains `variables` on `n` rows for the given epochs; see TrainResult. `afterStep` runs after
+ * every optimizer step (the lazy Adam tables' own update, dcn-train.ts).
+ */
+export async function fit(
+  n: number,
+  variables: readonly tf.Variable[],
+  batchLoss: BatchLoss,
+  options: Partial<FitOptions> = {},
+  afterStep?: () => void,
+): Promise<TrainResult> {
   const o = resolveFitOptions(options);
   const backend = await ensureTrainingBackend();
   if (n < 1) throw new TrainConfigError('data', 'has no rows to train on');
@@ -102,6 +116,7 @@ export async function fit(n: number, variables: readonly tf.Variable[], batchLos
       for (let step = 0; step < steps; step++) {
         const rows = order.subarray(step * o.batchSize, Math.min(n, (step + 1) * o.batchSize));
         const loss = optimizerStep(optimizer, variables, () => batchLoss(rows));
+        afterStep?.();
         if (!Number.isFinite(loss)) throw new TrainDivergedError(epoch, step, loss);
         stepLosses.push(loss);
         sum += loss * rows.length;
