@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/index.ts';
-import { perUserTemporalSplit, sampleTestUsers } from '../data/index.ts';
+import { perUserTemporalSplit } from '../data/index.ts';
 import { exportRankerOnnx, exportUserTowerOnnx } from '../export/index.ts';
 import type { Progress } from '../progress/index.ts';
 import {
@@ -23,14 +23,13 @@ import { ExampleBuilder } from '../features/index.ts';
 import { ensureTrainingBackend } from '../train/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
 import { userTensors } from '../../core/features/index.ts';
-import { evaluateAgainstTruth, evaluateProtocol, scorers, type ProtocolMetrics } from './evaluate-protocol.ts';
+import type { ProtocolMetrics } from './evaluate-protocol.ts';
 import { runGlobalProtocol, startGlobalProtocol, type GlobalProtocolResult } from './global-protocol.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
 import { loadDataset } from './load.ts';
-import { disposeModels, trainModels } from './models.ts';
-import { runRefit, shippedOf, startRefit, type ShippedModels } from './refit.ts';
+import { runPerUserProtocol } from './per-user-protocol.ts';
+import { runRefit, startRefit, type ShippedModels } from './refit.ts';
 import type { BuildOptions } from './options.ts';
-import { sampledNdcg } from './evaluation-sample.ts';
 import { curve, feedMetrics, rankingMetrics, retrievalMetrics } from './report-parts.ts';
 
 export interface BuildResult {
@@ -69,28 +68,26 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   // Protocol (2), a global time cut (mostly cold start on small datasets, reported as such), and
   // the refit of the release models on all data, each on a thread of its own: neither shares
   // anything with protocol (1), so all three run at once and both cores stay busy to the end.
+  // A thread loads its own copy of the data, so on large data (over refitThreadMaxInteractions)
+  // the refit runs here after protocol (1) instead: two copies, not three, and two threads on
+  // two cores do the same work in about the same time.
   const threaded = (o.threads ?? BUILD_DEFAULTS.threads) > 1;
   const refit = o.releaseFrom === 'all';
   const globalRun = threaded ? startGlobalProtocol(o, progress) : null;
-  const refitRun = threaded && refit ? startRefit(o, progress) : null;
+  const refitRun = threaded && refit && ds.interactions.length <= BUILD_DEFAULTS.refitThreadMaxInteractions ? startRefit(o, progress) : null;
   // Not awaited until the end: a failure there must not leave these rejections unhandled meanwhile.
   globalRun?.catch(() => {});
   refitRun?.catch(() => {});
 
-  // Protocol (1), the headline: each user's latest 20% held out.
-  const m1 = await trainModels(ds, perUser.train, { epochs: o.epochs, seed: o.seed, baselines: true }, progress);
-  const trainSeconds = lap();
-  // Large data: a seeded sample of test users (train stays whole), reported with its interval.
-  const sampled = sampleTestUsers(perUser, BUILD_DEFAULTS.evaluationUsers, o.seed);
-  let stage = progress.stage('evaluate per-user temporal');
-  const s1 = scorers(sampled.split, m1);
-  const e1 = evaluateProtocol(sampled.split, m1, s1);
-  const truth = evaluateAgainstTruth(ds, sampled.split, m1, s1);
-  const sample1 = sampled.sample && sampledNdcg(sampled.split, m1.builder.catalog, s1.served, BUILD_DEFAULTS.feedK, sampled.sample);
-  stage.done(sample1 ? `${sample1.users} of ${sample1.of} test users, served ndcg@10 ${sample1.mean.toFixed(4)} [${sample1.ci95.map((x) => x.toFixed(4)).join(', ')}]` : undefined);
-  const evaluateSeconds = lap();
+  // Protocol (1), the headline: each user's latest 20% held out. Its models are freed when it returns.
+  const p1 = await runPerUserProtocol(ds, perUser, o, progress, !refit);
+  const { metrics: e1, truth, sample: sample1 } = p1;
+  const m1 = p1.models;
+  const trainSeconds = p1.seconds.train;
+  const evaluateSeconds = p1.seconds.evaluate;
+  lap();
 
-  const shipped: ShippedModels = refit ? await (refitRun ?? runRefit(ds, o, progress)) : shippedOf(m1);
+  const shipped: ShippedModels = refit ? await (refitRun ?? runRefit(ds, o, progress)) : p1.shipped!;
   // Waited for on the main thread (the refit's own training time is seconds.twoTower and .dcn).
   const refitSeconds = lap();
   const g = await (globalRun ?? runGlobalProtocol(ds, o, progress));
@@ -99,7 +96,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   const trainSeconds2 = g.seconds.train;
   const globalWaitSeconds = lap();
 
-  stage = progress.stage('export ONNX');
+  let stage = progress.stage('export ONNX');
   // Per-user inputs: the device pools the history once per feed (src/core/features perUser).
   const ranker = exportRankerOnnx(shipped.dcn, { perUser: userTensors(shipped.plan.spec) });
   const userTower = exportUserTowerOnnx(shipped.twoTower);
@@ -148,8 +145,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
       refitSeconds,
       globalWaitSeconds,
       // What validation chose (per-user protocol's window; the release's own window for `shipped`).
-      retrieval: { lambda: shipped.retrieval.lambda, historyLength: shipped.retrieval.historyLength, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.retrieval.baselineLambda },
-      validation: m1.retrieval.grid,
+      retrieval: { lambda: shipped.retrieval.lambda, historyLength: shipped.retrieval.historyLength, halfLifeEvents: shipped.retrieval.halfLifeEvents, easeLambda: m1.easeLambda },
+      validation: m1.validation,
       dcnEpochs: shipped.dcnEpochs,
       // Only when a protocol evaluated a sample of its test users (large data).
       ...(sample1 || g.sample ? { evaluationSample: { perUser: sample1, global: g.sample } } : {}),
@@ -158,8 +155,8 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
 
   stage = progress.stage('write release');
   const spec = shipped.plan.spec;
-  // The shipped models' items as their plan sees them (the refit's builder stayed on its thread).
-  const builder = refit ? new ExampleBuilder(ds, shipped.plan) : m1.builder;
+  // The shipped models' items as their plan sees them (the models' own builder was freed with them).
+  const builder = new ExampleBuilder(ds, shipped.plan);
   const categories = spec.features.find((f) => f.name === 'categories');
   const items = builder.catalog.map((id, i) => ({
     id,
@@ -197,7 +194,6 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
   await writeReportFiles(o.out, report);
   const verified = await verifyRelease(o.out);
   stage.done(`${written.manifest.releaseId}: ${verified.items} items in ${verified.shards} shards, ${verified.bytes} B`);
-  disposeModels(m1);
   return {
     report,
     manifest: written.manifest,

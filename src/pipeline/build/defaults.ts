@@ -13,6 +13,13 @@ export const BUILD_DEFAULTS = Object.freeze({
   threads: Math.min(2, availableParallelism()),
   /** Nice value of the job threads (protocol (2), the refit): they yield to the main thread's chain. */
   jobThreadNice: 10,
+  /**
+   * Above this many interactions the refit runs on the main thread after protocol (1), not on a
+   * thread of its own: each thread holds its own copy of the data (about 1.3 GB at 10M), and at
+   * 10M three copies took the build past its 8 GB. Below it, three threads keep both cores busy
+   * to the end (MovieLens: 66 s).
+   */
+  refitThreadMaxInteractions: 2_000_000,
   /** The shared MovieLens copy, relative to the repo root (never committed: its licence forbids it). */
   movielensDir: '../shared/datasets/ml-100k',
   // The candidate mix (how many, how many from the head) is the feed's: src/core/feed FEED_COMPOSITION.
