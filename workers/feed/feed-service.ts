@@ -240,7 +240,7 @@ export class FeedService implements FeedWorkerApi {
   async track(event: TrackEvent): Promise<void> {
     const r = this.#need();
     // Validate before anything else touches storage: a bad event writes nothing.
-    const valid = validateTrackEvent(event);
+    const valid = validateTrackEvent(event, this.#now());
     const ref = r.catalog.find(valid.itemId);
     const item = ref ? { record: r.catalog.record(ref), embedding: r.catalog.vector(ref), releaseId: r.catalog.manifest.releaseId } : null;
     if (r.forgotten) {
