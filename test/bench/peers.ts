@@ -14,6 +14,7 @@
  * bench release's own vectors are uniform on the sphere, the worst case for any IVF; the page
  * reports the 3-cluster recall on them too.
  */
+import { decodeStepTable } from '../../src/core/feed/index.ts';
 import { loadavg } from 'node:os';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,6 +45,7 @@ async function ensureCatalogue(n: number): Promise<string> {
   const fixture = await ensureFixtureRelease();
   const fm = parseManifest(JSON.parse(readFileSync(join(fixture, 'manifest.json'), 'utf8')));
   const ranker = fm.artifacts.find((a) => a.name === fm.models.ranker.artifact)!;
+  const steps = fm.artifacts.find((a) => a.kind === 'steps');
   const { dim } = SHAPE;
   const d = clusteredData({ rows: n, dim, clusters: SHAPE.topics, spread: SHAPE.spread, queries: SHAPE.queries, seed: SHAPE.seed });
   normaliseRows(d.data, dim);
@@ -59,6 +61,8 @@ async function ensureCatalogue(n: number): Promise<string> {
     popularity: Float32Array.from({ length: n }, (_, i) => 1 / (1 + ((i * 7919) % n))),
     // The fixture release's ranker, only because a release must carry one; unused here.
     models: { ranker: { bytes: new Uint8Array(readFileSync(join(fixture, ranker.url))), inputs: fm.models.ranker.inputs, outputs: { pClick: fm.models.ranker.outputs.pClick! } } },
+    // Its step table likewise: the spec reads it.
+    ...(steps ? { steps: decodeStepTable(new Uint8Array(readFileSync(join(fixture, steps.url)))) } : {}),
     seed: SHAPE.releaseSeed,
   });
   const queries = new Float32Array(SHAPE.queries * dim);

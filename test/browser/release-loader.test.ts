@@ -11,7 +11,7 @@ import { resignManifest } from '../support/sign-manifest.ts';
 
 const manifestUrl = new URL(inject('fixtureRelease'), location.href).href;
 const releaseKey = inject('releaseKey');
-const REQUIRED = ['head', 'centroids', 'ranker', 'user-tower'];
+const REQUIRED = ['head', 'centroids', 'ranker', 'user-tower', 'steps'];
 
 let fixtureText = '';
 let fixture: ReleaseManifest;
@@ -157,7 +157,7 @@ describe('loading a release', () => {
     expect(release.source).toBe('network');
     expect(release.problem).toBeNull();
     expect(release.manifest).toEqual(fixture);
-    // The manifest (revalidated) and the four required artifacts, each once; no cluster shard.
+    // The manifest (revalidated) and the five required artifacts (the step table too), each once; no cluster shard.
     expect([...net.calls].sort()).toEqual([manifestUrl, ...REQUIRED.map((n) => urlOf(n))].sort());
     expect(net.inits.get(manifestUrl)?.cache).toBe('no-cache');
     await expectFixtureBytes(release, REQUIRED);

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseManifest } from '../../src/core/release/index.ts';
-import { categoryVocab } from '../../src/core/feed/index.ts';
+import { NO_NEIGHBOUR, categoryVocab, decodeStepTable, type StepTable } from '../../src/core/feed/index.ts';
 import { writeRelease } from '../../src/pipeline/release/index.ts';
 import { Writable } from 'node:stream';
 import { runBuild } from '../../src/pipeline/build/index.ts';
@@ -73,6 +73,10 @@ export async function ensureCatalogRelease(dir: string, n: number): Promise<stri
   const items = Array.from({ length: n }, (_, i) => ({ id: `b${i}`, embedding: vectors.subarray(i * dim, (i + 1) * dim), created: now - Math.floor(rand() * 400) * 86_400_000 }));
   const categories = items.map(() => [vocab[Math.floor(rand() * vocab.length)]!]);
   const popularity = Float32Array.from(items, (_, i) => 1000 / (1 + i));
+  // A step table like a build's: rows for the most popular items (the item-item model's, at most
+  // 3,000), each with the fixture's width of neighbours, so next() pays for the sequence score.
+  const fixtureSteps = manifest.artifacts.find((a) => a.kind === 'steps');
+  const steps = fixtureSteps ? benchSteps(decodeStepTable(new Uint8Array(readFileSync(join(fixture, fixtureSteps.url)))), items.map((x) => x.id), rand) : undefined;
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   await writeRelease({
@@ -92,6 +96,7 @@ export async function ensureCatalogRelease(dir: string, n: number): Promise<stri
       ranker: { bytes: model(manifest.models.ranker.artifact), inputs: manifest.models.ranker.inputs, outputs: { pClick: manifest.models.ranker.outputs.pClick! } },
       userTower: { bytes: model(manifest.models.userTower!.artifact), inputs: manifest.models.userTower!.inputs, outputs: { userVector: manifest.models.userTower!.outputs.userVector! } },
     },
+    ...(steps ? { steps } : {}),
     seed: 1,
     signingKey: testSigningKey(),
   });
@@ -125,4 +130,19 @@ export async function ensureMovieLensRelease(): Promise<string | null> {
   writeFileSync(join(tmp, 'source.sha256'), stamp);
   renameSync(tmp, ML100K_RELEASE_DIR);
   return ML100K_RELEASE_DIR;
+}
+
+/** A step table over the first (most popular) ids: `like`'s settings, random neighbours, falling weights. */
+function benchSteps(like: StepTable, ids: readonly string[], rand: () => number): StepTable {
+  const rows = Math.min(ids.length, 3000);
+  const width = like.width;
+  const neighbours = new Uint16Array(rows * width).fill(NO_NEIGHBOUR);
+  const levels = new Uint8Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < width; k++) {
+      neighbours[r * width + k] = Math.floor(rand() * rows);
+      levels[r * width + k] = Math.max(1, Math.round(255 / (1 + k)));
+    }
+  }
+  return { ...like, ids: ids.slice(0, rows), neighbours, levels, scales: new Float32Array(rows).fill(0.01) };
 }

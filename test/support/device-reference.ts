@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { USER_INDEX_TENSOR, buildFeatureTensors, tensorLayout, type FeatureTensor, type HistoryEntry } from '../../src/core/features/index.ts';
-import { FEED_COMPOSITION, candidateContexts, categoryVocab, entryTowerInputs, headSlotsFor, historyScores, interleaveHead, readsHistoryScores, retrievalScore, shardItemRecord } from '../../src/core/feed/index.ts';
+import { FEED_COMPOSITION, SEQUENCE_SCORE_FIELD, decodeStepTable, readsSequenceScore, sequenceItems, sequenceScores, stepRows, candidateContexts, categoryVocab, entryTowerInputs, headSlotsFor, historyScores, interleaveHead, readsHistoryScores, retrievalScore, shardItemRecord } from '../../src/core/feed/index.ts';
 import { parseManifest, type ModelRef, type ReleaseManifest } from '../../src/core/release/index.ts';
 import { decodeShard, itemVector } from '../../src/core/shard/index.ts';
 import { createNodeSession, ortForNode } from '../../src/pipeline/onnx/ort-node.ts';
@@ -72,9 +72,14 @@ export async function deviceReference(dir: string): Promise<DeviceReference> {
   const ids = [...headIds, ...rest.slice(0, budget - headIds.length)];
   const contexts = candidateContexts(ids.map(score));
   const scores = readsHistoryScores(spec) ? historyScores(entryVectors, perEntry.rows, userVector.length, ids.map((id) => vectors.get(id)!)) : null;
+  // The step table's sequence score, read from the release's artifact.
+  const stepsRef = manifest.artifacts.find((a) => a.kind === 'steps');
+  const table = stepsRef && readsSequenceScore(spec) ? decodeStepTable(new Uint8Array(readFileSync(join(dir, stepsRef.url)))) : null;
+  const sequence = table ? sequenceScores(table, stepRows(table), sequenceItems(table, entries), ids) : null;
+  const contextOf = (j: number): Record<string, number> => ({ ...contexts[j]!, ...(scores ? scores[j]! : {}), ...(sequence ? { [SEQUENCE_SCORE_FIELD]: sequence[j]! } : {}) });
   // Per user, as the device builds them, where the ranker takes per-user inputs.
   const perUser = manifest.models.ranker.inputs.some((b) => b.tensor === USER_INDEX_TENSOR);
-  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now: PARITY_NOW, perUser });
+  const tensors = buildFeatureTensors(spec, ids.map((id, j) => ({ user, item: records.get(id)!, context: contextOf(j) })), { now: PARITY_NOW, perUser });
   const p = await run(manifest, dir, manifest.models.ranker, tensors, manifest.models.ranker.outputs.pClick!);
   return { now: PARITY_NOW, history, userVector: Array.from(userVector), pClick: Object.fromEntries(ids.map((id, i) => [id, p[i]!])) };
 }

@@ -5,8 +5,15 @@
  */
 import { buildFeatureTensors, tensorLayout, type HistoryEntry } from '../../src/core/features/index.ts';
 import {
+  SEQUENCE_SCORE_FIELD,
   candidateContexts,
   composeFeed,
+  decodeStepTable,
+  readsSequenceScore,
+  sequenceItems,
+  sequenceScores,
+  stepRows,
+  type StepTable,
   entryTowerInputs,
   historyScores,
   readsHistoryScores,
@@ -49,6 +56,8 @@ interface Ready {
   ranker: ModelRunner;
   userTower: ModelRunner | null;
   userFeatures: string[];
+  /** The step table and its rows, where the ranker reads the sequence score (else null). */
+  steps: { table: StepTable; rows: Map<string, number> } | null;
   retrieval: RetrievalBackend;
   /** How the retrieval backend was chosen and verified, for status(). */
   retrievalCheck: RetrievalCheck;
@@ -107,6 +116,8 @@ export class FeedService implements FeedWorkerApi {
     const ranker = await createModelRunner(await release.artifact(manifest.models.ranker.artifact), manifest.models.ranker, { providers });
     const tower = manifest.models.userTower;
     const userTower = tower ? await createModelRunner(await release.artifact(tower.artifact), tower, { providers }) : null;
+    const stepsRef = manifest.artifacts.find((a) => a.kind === 'steps');
+    const table = stepsRef && readsSequenceScore(manifest.featureSpec) ? decodeStepTable(new Uint8Array(await release.artifact(stepsRef.name)), `artifact "${stepsRef.name}"`) : null;
     const layout = tensorLayout(manifest.featureSpec);
     const userFeatures = tower ? [...new Set(tower.inputs.map((b) => layout.find((t) => t.tensor === b.tensor)!.feature))] : [];
     // Calibrate on the head shard: it is always there, and the clusters have its shape.
@@ -122,6 +133,7 @@ export class FeedService implements FeedWorkerApi {
       ranker,
       userTower,
       userFeatures,
+      steps: table ? { table, rows: stepRows(table) } : null,
       retrieval: selection.backend,
       retrievalCheck: selection,
       retrievers: new Map(),
@@ -190,7 +202,14 @@ export class FeedService implements FeedWorkerApi {
     const scores = readsHistoryScores(spec) ? historyScores(entryVectors?.vectors ?? new Float32Array(0), entryVectors?.rows ?? 0, userVector?.length ?? 0, vectors) : null;
     // Per user: the 500 rows share one user, whose history is encoded (and, by a ranker with
     // per-user inputs, pooled) once.
-    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]! })), { now, perUser: true });
+    // The step table's sequence score: what people reached next from the user's newest items.
+    const sequence = r.steps ? sequenceScores(r.steps.table, r.steps.rows, sequenceItems(r.steps.table, entries), records.map((x) => x.id)) : null;
+    const rowContext = (j: number): Record<string, number> => {
+      const context: Record<string, number> = scores ? { ...contexts[j]!, ...scores[j]! } : { ...contexts[j]! };
+      if (sequence) context[SEQUENCE_SCORE_FIELD] = sequence[j]!;
+      return context;
+    };
+    const tensors = buildFeatureTensors(spec, records.map((item, j) => ({ user, item, context: rowContext(j) })), { now, perUser: true });
     const tModel = performance.now();
     const out = await this.#rank(r, tensors);
     const modelMs = performance.now() - tModel;

@@ -4,11 +4,12 @@ import { ReleaseLookupError } from './errors.ts';
 
 /**
  * What a feed needs before it can render anything: the head shard, the IVF centroids (to pick
- * cluster shards) and every model. Cluster shards are left to load lazily, on first use.
+ * cluster shards), every model and the step table. Cluster shards are left to load lazily, on
+ * first use.
  */
 export function requiredArtifacts(manifest: ReleaseManifest): ArtifactRef[] {
   const { head } = shardArtifacts(manifest);
-  return [head, ...manifest.artifacts.filter((a) => a.kind === 'centroids' || a.kind === 'model')];
+  return [head, ...manifest.artifacts.filter((a) => a.kind === 'centroids' || a.kind === 'model' || a.kind === 'steps')];
 }
 
 /** Artifact URLs in a manifest are relative to the manifest's own URL (or absolute). */

@@ -31,3 +31,15 @@ export {
   retrievalScore,
 } from './compose.ts';
 export { HISTORY_SCORE_FIELDS, entryTowerInputs, historyScores, readsHistoryScores } from './history-scores.ts';
+export {
+  NO_NEIGHBOUR,
+  SEQUENCE_SCORE_FIELD,
+  STEP_TABLE_MAX_ROWS,
+  decodeStepTable,
+  encodeStepTable,
+  readsSequenceScore,
+  sequenceItems,
+  sequenceScores,
+  stepRows,
+} from './step-table.ts';
+export type { StepTable } from './step-table.ts';

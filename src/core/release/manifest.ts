@@ -9,6 +9,7 @@
  * Version 1 manifests (unsigned) are still read; a device uses them only when the app allows
  * unsigned releases.
  */
+import { readsSequenceScore } from '../feed/step-table.ts';
 import * as v from 'valibot';
 import { ValidationError } from '../errors.ts';
 import { USER_INDEX_TENSOR, tensorLayout, userTensors } from '../features/build.ts';
@@ -23,7 +24,8 @@ export const MANIFEST_VERSION = 2;
 /** The versions this code reads: 1 (unsigned, no sequence) and 2. */
 export const MANIFEST_VERSIONS = [1, 2] as const;
 
-export const ARTIFACT_KINDS = ['shard', 'model', 'centroids', 'report'] as const;
+/** `steps`: the step table of the ranker's sequence score (src/core/feed/step-table.ts), at most one. */
+export const ARTIFACT_KINDS = ['shard', 'model', 'centroids', 'report', 'steps'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 /** The cluster id of the head shard (popular and fresh items); IVF clusters are 0..n-1. */
@@ -152,6 +154,11 @@ export function parseManifest(input: unknown): ReleaseManifest {
     }
     if (rg.query.length !== m.embeddingDim) throw new ValidationError('retrievalGolden.query', `has ${rg.query.length} values, embeddingDim is ${m.embeddingDim}`);
     if (rg.scores.length !== rg.ids.length) throw new ValidationError('retrievalGolden.scores', `has ${rg.scores.length} scores for ${rg.ids.length} ids`);
+  }
+  const steps = m.artifacts.filter((a) => a.kind === 'steps');
+  if (steps.length > 1) throw new ValidationError('artifacts', `${steps.length} artifacts of kind "steps"; a release has at most one step table`);
+  if (steps.length === 0 && readsSequenceScore(featureSpec)) {
+    throw new ValidationError('artifacts', 'the feature spec reads context.historySequenceScore, but no artifact of kind "steps" (the step table) is listed');
   }
   if (m.models.ranker.outputs.pClick === undefined) {
     throw new ValidationError('models.ranker.outputs.pClick', 'the ranker must name its click-probability output');

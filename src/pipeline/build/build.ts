@@ -185,6 +185,7 @@ export async function runBuild(o: BuildOptions, progress: Progress): Promise<Bui
     meta,
     popularity,
     models: { ranker, userTower },
+    steps: shipped.steps,
     seed: o.seed,
     driftBaseline,
     signingKey: signing.key,

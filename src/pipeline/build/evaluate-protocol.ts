@@ -10,7 +10,7 @@
  *   `ranked` — the same before re-ranking; and the baselines: retrieval alone (`twoTower`),
  *   EASE, ItemKNN, most-popular.
  */
-import { FEED_COMPOSITION, candidateContexts, composeFeed, bestPopularity, feedScore, historyScores, newUserScore, readsHistoryScores } from '../../core/feed/index.ts';
+import { FEED_COMPOSITION, SEQUENCE_SCORE_FIELD, readsSequenceScore, candidateContexts, composeFeed, bestPopularity, feedScore, historyScores, newUserScore, readsHistoryScores } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
 import type { RerankCandidate, RerankOptions } from '../../core/rerank/index.ts';
 import { topK } from '../../core/vectors/index.ts';
@@ -105,11 +105,13 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
     const contexts = candidateContexts(list.retrievalScores);
     const e = entryVectors?.get(user);
     const scores = e ? historyScores(e.vectors, e.rows, m.dim, list.items.map((i) => m.candidates.vector(i))) : null;
-    const rows: FeatureRow[] = list.items.map((i, j) => ({
-      user: userScope,
-      item: m.builder.item(i) as unknown as Record<string, unknown>,
-      context: scores ? { ...contexts[j]!, ...scores[j]! } : contexts[j]!,
-    }));
+    // The step table's sequence score, where the ranker reads it (as on a device).
+    const sequence = readsSequenceScore(m.plan.spec) ? m.sequence.scores(history, list.items) : null;
+    const rows: FeatureRow[] = list.items.map((i, j) => {
+      const context: Record<string, number> = scores ? { ...contexts[j]!, ...scores[j]! } : { ...contexts[j]! };
+      if (sequence) context[SEQUENCE_SCORE_FIELD] = sequence[j]!;
+      return { user: userScope, item: m.builder.item(i) as unknown as Record<string, unknown>, context };
+    });
     const inputs = buildTensorsPerRow(m.plan.spec, rows, new Float64Array(rows.length).fill(at));
     const p = rankInputs(m, inputs);
     const relevant = relevantOf.get(user) ?? new Set<number>();

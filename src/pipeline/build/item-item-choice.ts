@@ -3,7 +3,7 @@
  * and the order recency of the user's history, for retrieval; the textbook EASE baseline's own
  * λ; and the ranker's training rows, built from a retrieval model of the earlier part.
  */
-import { candidateContexts, historyScores } from '../../core/feed/index.ts';
+import { SEQUENCE_SCORE_FIELD, candidateContexts, historyScores } from '../../core/feed/index.ts';
 import type { FeatureRow } from '../../core/features/index.ts';
 import { topK } from '../../core/vectors/index.ts';
 import { ITEM_ITEM_DEFAULTS, fitEase, scoreHistory, type ItemItemMatrix } from '../baselines/index.ts';
@@ -12,6 +12,7 @@ import { catalogIndex, evaluateFeed, prepareProtocol, type Catalog, type EvalSpl
 import type { ExampleBuilder } from '../features/index.ts';
 import { BUILD_DEFAULTS } from './defaults.ts';
 import type { FeedCandidates } from './feed-candidates.ts';
+import type { SequenceScorer } from './sequence-scorer.ts';
 
 export interface ItemItemChoice {
   lambda: number;
@@ -140,14 +141,15 @@ type EntryVectors = (users: { user: string; history: readonly Interaction[]; now
  * drawn uniformly from the list (uniform, so P(like | score) keeps its shape: keeping only the
  * best-scored negatives taught the ranker that a high score means a miss). The list itself is
  * retrieval's, so its negatives are the hard ones. With `entryVectors`, each row's context also
- * carries the candidate-aware history scores (src/core/feed/history-scores.ts).
+ * carries the candidate-aware history scores (src/core/feed/history-scores.ts), and with
+ * `sequence` the step table's sequence score (src/core/feed/step-table.ts).
  */
 export function candidateRows(
   split: EvalSplit,
   builder: ExampleBuilder,
   candidates: FeedCandidates,
   userVectors: UserVectors,
-  o: { seed: number; randomNegatives: number; listsPerUser: number; entryVectors?: EntryVectors },
+  o: { seed: number; randomNegatives: number; listsPerUser: number; entryVectors?: EntryVectors; sequence?: SequenceScorer },
 ): CandidateRows {
   const catalog = builder.catalog;
   const p = prepareProtocol(split, catalog);
@@ -194,10 +196,12 @@ export function candidateRows(
     const contexts = candidateContexts(list.retrievalScores);
     const e = entries?.[mi];
     const scores = e ? historyScores(e.vectors, e.rows, candidates.dim, keep.map((j) => candidates.vector(list.items[j]!))) : null;
+    const sequence = o.sequence?.scores(m.history, keep.map((j) => list.items[j]!));
     keep.forEach((j, kj) => {
       const item = list.items[j]!;
       const label = liked.has(item) ? 1 : 0;
-      const context = scores ? { ...contexts[j]!, ...scores[kj]! } : contexts[j]!;
+      const context: Record<string, number> = scores ? { ...contexts[j]!, ...scores[kj]! } : { ...contexts[j]! };
+      if (sequence) context[SEQUENCE_SCORE_FIELD] = sequence[kj]!;
       out.rows.push({ user, item: builder.item(item) as unknown as Record<string, unknown>, context });
       out.nows.push(m.at);
       out.labels.push(label);

@@ -7,7 +7,9 @@
  * 2. ranking: DCN-V2 trained on the retrieval's own candidates for the validation users (head
  *    items and retrieved items, labelled by what the user liked next: hard negatives), with
  *    the retrieval score as a feature, so it learns what to add to it;
- * 3. baselines (for the report): logistic regression on the ranker's rows, EASE and ItemKNN.
+ * 3. the step table (what users reached within a few events of which item: the ranker's
+ *    sequence score, src/core/feed/step-table.ts), fitted on the same windows;
+ * 4. baselines (for the report): logistic regression on the ranker's rows, EASE and ItemKNN.
  */
 import { buildFeatureTensors, type FeatureRow, type FeatureSpec, type FeatureTensor } from '../../core/features/index.ts';
 import { fitEase, fitItemKnn, trainLogisticRegression, type ItemItemMatrix, type LogisticRegressionModel } from '../baselines/index.ts';
@@ -24,6 +26,7 @@ import {
   initDcn,
   itemItemRetrieval,
   predictDcn,
+  fitStepTable,
   selectRows,
   trainDcn,
   type DcnParams,
@@ -34,6 +37,8 @@ import { BUILD_DEFAULTS } from './defaults.ts';
 import { FeedCandidates } from './feed-candidates.ts';
 import { candidateRows, chooseItemItem, type CandidateRows, type ItemItemChoice } from './item-item-choice.ts';
 import { entryVectorsOf, userVectorsOf, type UserMoment } from './user-vectors.ts';
+import { SequenceScorer, sequenceEvents } from './sequence-scorer.ts';
+import type { StepTable } from '../../core/feed/index.ts';
 
 export interface TrainedModels {
   plan: FeaturePlan;
@@ -47,6 +52,9 @@ export interface TrainedModels {
   dim: number;
   /** The device's candidate mix over these vectors. */
   candidates: FeedCandidates;
+  /** The step table of this window (a release artifact) and its scorer. */
+  steps: StepTable;
+  sequence: SequenceScorer;
   /** What validation chose for retrieval, and the textbook EASE / ItemKNN baselines. */
   retrieval: ItemItemChoice;
   baselines: { ease: ItemItemMatrix; itemKnn: ItemItemMatrix } | null;
@@ -87,28 +95,33 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
   const innerBuilder = new ExampleBuilder(ds, innerPlan);
   const innerRetrieval = await retrievalModel(innerPlan.spec, catalog, choice.validationMatrix, o.seed, dim);
   const innerCandidates = new FeedCandidates(innerBuilder, innerRetrieval.itemVectors, dim);
+  const events = sequenceEvents(innerPlan.spec);
+  const innerSequence = new SequenceScorer(fitStepTable(inner.train, idsOf(choice.validationMatrix, catalog), { events }), innerBuilder);
   const rows = candidateRows(validation, innerBuilder, innerCandidates, (users) => userVectorsOf(innerPlan.spec, innerBuilder, innerRetrieval.tower, users), {
     seed: o.seed,
     randomNegatives: BUILD_DEFAULTS.rankerRandomNegatives,
     listsPerUser: BUILD_DEFAULTS.rankerListsPerUser,
     entryVectors: (users) => entryVectorsOf(innerPlan.spec, innerBuilder, innerRetrieval.tower, users),
+    sequence: innerSequence,
   });
   const scoreStats = standardize(Array.from(rows.retrievalScores));
   const rankStats = standardize(Array.from(rows.retrievalRanks, (r) => Math.log1p(r)));
   const contextStats = (field: string) => standardize(rows.rows.map((r) => r.context![field] as number));
   const historyScores = { historyMaxScore: contextStats('historyMaxScore'), historyLastScore: contextStats('historyLastScore'), historyRecentScore: contextStats('historyRecentScore') };
+  const sequenceScore = contextStats('historySequenceScore');
   disposeTwoTower(innerRetrieval.tower);
   const features = (now() - t) / 1000;
   t = now();
 
   // 3. The window's own plan and retrieval model (what ships, and what the test is scored with).
-  const plan = deriveFeaturePlan(ds, train, { historyLength: choice.historyLength, historyHalfLifeEvents: choice.halfLifeEvents ?? undefined, retrievalScore: scoreStats, retrievalRank: rankStats, historyScores });
+  const plan = deriveFeaturePlan(ds, train, { historyLength: choice.historyLength, historyHalfLifeEvents: choice.halfLifeEvents ?? undefined, retrievalScore: scoreStats, retrievalRank: rankStats, historyScores, sequenceScore });
   // The retrieval tower reads the liked-history pool only (item-item factors), not the profile.
   plan.userTower = ['history'];
   const builder = new ExampleBuilder(ds, plan);
   const spec = plan.spec;
   const full = fitEase(train, catalog, { lambda: choice.lambda, maxItems: BUILD_DEFAULTS.itemItemMaxItems });
   const retrieval = await retrievalModel(spec, catalog, full, o.seed, dim);
+  const steps = fitStepTable(train, idsOf(full, catalog), { events: sequenceEvents(spec) });
   retrievalSeconds += (now() - t) / 1000;
 
   t = now();
@@ -150,6 +163,8 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
     itemVectors: retrieval.itemVectors,
     dim,
     candidates: new FeedCandidates(builder, retrieval.itemVectors, dim),
+    steps,
+    sequence: new SequenceScorer(steps, builder),
     retrieval: choice,
     baselines,
     losses: { twoTower: [], dcn: dcnResult.epochLosses },
@@ -190,6 +205,11 @@ async function chooseDcnEpochs(plan: FeaturePlan, inputs: FeatureTensors, rows: 
 
 async function retrievalModel(spec: FeatureSpec, catalog: readonly string[], m: ItemItemMatrix, seed: number, dim: number) {
   return itemItemRetrieval(spec, catalog, m, await factorize(m, dim, seed), { historyFeature: 'history', itemIdFeature: 'item_id', seed });
+}
+
+/** The item ids an item-item matrix models, in its row order (the step table's rows). */
+function idsOf(m: ItemItemMatrix, catalog: readonly string[]): string[] {
+  return Array.from(m.items, (i) => catalog[i]!);
 }
 
 /** User vectors of many users at once: user -> vector. */

@@ -24,6 +24,8 @@ export interface ShippedModels {
   retrieval: Pick<TrainedModels['retrieval'], 'lambda' | 'historyLength' | 'halfLifeEvents'>;
   dcnEpochs: number;
   seconds: TrainedModels['seconds'];
+  /** The step table (a release artifact). */
+  steps: TrainedModels['steps'];
 }
 
 /** The release's view of trained models (their tensors stay with `m`). */
@@ -39,6 +41,7 @@ export function shippedOf(m: TrainedModels): ShippedModels {
     retrieval: { lambda, historyLength, halfLifeEvents },
     dcnEpochs: m.dcnEpochs,
     seconds: m.seconds,
+    steps: m.steps,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { parseFeatureSpec, type FeatureSpec, type FeatureSpecInput } from '../../core/features/index.ts';
 import type { EventType } from '../../core/events.ts';
-import { HISTORY_SCORE_FIELDS } from '../../core/feed/index.ts';
+import { HISTORY_SCORE_FIELDS, SEQUENCE_SCORE_FIELD } from '../../core/feed/index.ts';
 import type { Dataset, Interaction } from '../data/types.ts';
 import { FEATURE_DEFAULTS } from './defaults.ts';
 
@@ -40,6 +40,11 @@ export interface DeriveOptions {
    * features.
    */
   historyScores?: Readonly<Record<HistoryScoreField, { mean: number; std: number }>>;
+  /**
+   * Standardisation of the step table's sequence score (context.historySequenceScore, see
+   * src/core/feed/step-table.ts), measured on the ranker's training rows; none: no such feature.
+   */
+  sequenceScore?: { mean: number; std: number };
 }
 
 type HistoryScoreField = (typeof HISTORY_SCORE_FIELDS)[number];
@@ -172,6 +177,17 @@ export function deriveFeaturePlan(ds: Dataset, train: readonly Interaction[], op
         clip: [-8, 8],
       });
     }
+  }
+
+  if (opts.sequenceScore) {
+    // What users reached next from the user's newest items (the release's step table).
+    features.push({
+      name: 'history_sequence_score',
+      kind: 'numeric',
+      source: `context.${SEQUENCE_SCORE_FIELD}`,
+      normalize: { type: 'standardize', ...opts.sequenceScore },
+      clip: [-8, 8],
+    });
   }
 
   const spec = parseFeatureSpec({ version: 1, hashSeed: opts.hashSeed ?? 0, features }, 'featureSpec');

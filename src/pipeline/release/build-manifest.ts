@@ -12,6 +12,7 @@ import type { RankerModel, UserTowerModel } from './types.ts';
 
 export const RANKER_ARTIFACT = 'ranker';
 export const USER_TOWER_ARTIFACT = 'user-tower';
+export const STEPS_ARTIFACT = 'steps';
 export const HEAD_ARTIFACT = 'head';
 export const CENTROIDS_ARTIFACT = 'centroids';
 

@@ -6,7 +6,7 @@
 import { parseFeatureSpec, type FeatureSpec } from '../../core/features/index.ts';
 import type { ArtifactKind, ArtifactRef } from '../../core/release/index.ts';
 import { name as nameSchema, parseWith } from '../../core/validation.ts';
-import { HEAD_ARTIFACT, RANKER_ARTIFACT, USER_TOWER_ARTIFACT, buildManifest, validateManifest } from './build-manifest.ts';
+import { HEAD_ARTIFACT, RANKER_ARTIFACT, USER_TOWER_ARTIFACT, STEPS_ARTIFACT, buildManifest, validateManifest } from './build-manifest.ts';
 import { ReleaseInputError, asReleaseInputError } from './errors.ts';
 import { readColumn, readMeta } from './item-columns.ts';
 import type { Catalog } from './shards.ts';
@@ -124,6 +124,7 @@ export function checkRelease(o: WriteReleaseOptions): CheckedRelease {
       placeholder(HEAD_ARTIFACT, 'shard', -1),
       placeholder(RANKER_ARTIFACT, 'model'),
       ...(o.models.userTower ? [placeholder(USER_TOWER_ARTIFACT, 'model')] : []),
+      ...(o.steps ? [placeholder(STEPS_ARTIFACT, 'steps')] : []),
       ...extras.map((x) => placeholder(x.name, x.kind)),
     ],
     models: o.models,

@@ -1,3 +1,4 @@
+import type { StepTable } from '../../core/feed/index.ts';
 import type { FeatureSpec, FeatureSpecInput } from '../../core/features/index.ts';
 import type { ReleaseManifest } from '../../core/release/index.ts';
 import type { KMeansOptions } from './kmeans.ts';
@@ -61,6 +62,8 @@ export interface WriteReleaseOptions {
   /** One non-negative score per item; the head takes the highest. */
   popularity: Float32Array;
   models: { ranker: RankerModel; userTower?: UserTowerModel };
+  /** The step table of the ranker's sequence score (src/core/feed/step-table.ts); required when the spec reads it. */
+  steps?: StepTable;
   extraArtifacts?: readonly ExtraArtifact[];
   /** Number of IVF clusters; default chooseClusterCount(items.length). */
   clusters?: number;

@@ -17,6 +17,7 @@
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ArtifactKind, ArtifactRef } from '../../core/release/index.ts';
+import { encodeStepTable } from '../../core/feed/index.ts';
 import { decodeShard } from '../../core/shard/index.ts';
 import {
   ARTIFACTS_DIR,
@@ -32,6 +33,7 @@ import {
   CENTROIDS_ARTIFACT,
   HEAD_ARTIFACT,
   RANKER_ARTIFACT,
+  STEPS_ARTIFACT,
   USER_TOWER_ARTIFACT,
   buildManifest,
   clusterArtifactName,
@@ -103,6 +105,7 @@ export async function writeRelease(o: WriteReleaseOptions): Promise<WriteRelease
     await stage(CENTROIDS_ARTIFACT, 'centroids', encodeCentroids(clusters.centroids, dim, clusters.sizes), 'bin');
     await stage(RANKER_ARTIFACT, 'model', o.models.ranker.bytes, 'onnx');
     if (o.models.userTower) await stage(USER_TOWER_ARTIFACT, 'model', o.models.userTower.bytes, 'onnx');
+    if (o.steps) await stage(STEPS_ARTIFACT, 'steps', encodeStepTable(o.steps), 'bin');
     for (const x of extras) await stage(x.name, x.kind, x.bytes, x.ext);
     // From the shards as written, as the device will read them.
     const golden =

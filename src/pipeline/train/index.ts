@@ -10,3 +10,4 @@ export type { TwoTowerParams } from './two-tower.ts';
 export { embedUsers } from './two-tower-train.ts';
 export type { DcnWeights, TwoTowerWeights, WeightMap } from './weights.ts';
 export { factorize, itemItemRetrieval } from './item-item-retrieval.ts';
+export { fitStepTable } from './step-table.ts';

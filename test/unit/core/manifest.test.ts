@@ -14,6 +14,11 @@ describe('release manifest', () => {
     const { head, clusters } = shardArtifacts(m);
     expect(head.name).toBe('head');
     expect(clusters.map((c) => c.cluster)).toEqual([0, 1]);
+    // A step table beside the sequence feature that reads it.
+    const seq = validManifest();
+    (seq.featureSpec.features as unknown[]).push({ name: 'seq', kind: 'numeric', source: 'context.historySequenceScore' });
+    seq.artifacts.push({ ...seq.artifacts[3]!, name: 'steps', kind: 'steps' } as never);
+    expect(parseManifest(seq).artifacts.filter((a) => a.kind === 'steps').map((a) => a.name)).toEqual(['steps']);
     const { clusters: _c, ...withoutClusters } = validManifest();
     // No cluster count means no IVF clusters: then only a head shard is allowed.
     expect(() => parseManifest(withoutClusters)).toThrow(/artifacts\[1\]\.cluster: cluster 0 is out of range: the release has 0 clusters/);
@@ -40,6 +45,18 @@ describe('release manifest', () => {
     ['ranker points at a shard', (m) => (m.models.ranker.artifact = 'head', m), 'models.ranker.artifact', /not an artifact of kind "model"/],
     ['ranker input not in spec', (m) => (m.models.ranker.inputs[1]!.tensor = 'watch_time', m), 'models.ranker.inputs[1].tensor', /"watch_time" is not a tensor of the feature spec; it has item_id, category/],
     ['ranker without pClick', (m) => ((m.models.ranker.outputs as Record<string, string>) = { watchFraction: 'w' }, m), 'models.ranker.outputs.pClick', /click-probability/],
+    [
+      'a sequence feature without a step table',
+      (m) => ((m.featureSpec.features as unknown[]).push({ name: 'seq', kind: 'numeric', source: 'context.historySequenceScore' }), m),
+      'artifacts',
+      /reads context.historySequenceScore, but no artifact of kind "steps"/,
+    ],
+    [
+      'two step tables',
+      (m) => (m.artifacts.push({ ...m.artifacts[3]!, name: 's1', kind: 'steps' } as never, { ...m.artifacts[3]!, name: 's2', kind: 'steps' } as never), m),
+      'artifacts',
+      /2 artifacts of kind "steps"/,
+    ],
     ['bad feature spec', (m) => ((m.featureSpec.features[4] as { boundaries: number[] }).boundaries = [3, 2], m), 'featureSpec.features[4].boundaries[1]', /strictly ascending/],
   ];
 
