@@ -101,12 +101,13 @@ export function scorers(split: EvalSplit, m: TrainedModels, rerankOptions: Parti
     if (hit) return hit;
     const at = firstTest.get(user)!;
     const list = m.candidates.list(history.length > 0 ? vectors.get(user)! : null, unavailable(exclude, at));
-    const userScope = m.builder.user(user, m.builder.history(history));
+    const entries = m.builder.history(history);
+    const userScope = m.builder.user(user, entries);
     const contexts = candidateContexts(list.retrievalScores);
     const e = entryVectors?.get(user);
     const scores = e ? historyScores(e.vectors, e.rows, m.dim, list.items.map((i) => m.candidates.vector(i))) : null;
     // The step table's sequence score, where the ranker reads it (as on a device).
-    const sequence = readsSequenceScore(m.plan.spec) ? m.sequence.scores(history, list.items) : null;
+    const sequence = readsSequenceScore(m.plan.spec) ? m.sequence.scores(entries, list.items) : null;
     const rows: FeatureRow[] = list.items.map((i, j) => {
       const context: Record<string, number> = scores ? { ...contexts[j]!, ...scores[j]! } : { ...contexts[j]! };
       if (sequence) context[SEQUENCE_SCORE_FIELD] = sequence[j]!;

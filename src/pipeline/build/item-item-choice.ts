@@ -192,11 +192,12 @@ export function candidateRows(
     const negatives: number[] = [];
     list.items.forEach((item, j) => (liked.has(item) ? keep : negatives).push(j));
     for (let k = 0; k < o.randomNegatives && negatives.length > 0; k++) keep.push(negatives.splice(rng.int(negatives.length), 1)[0]!);
-    const user = builder.user(m.user, builder.history(m.history));
+    const history = builder.history(m.history);
+    const user = builder.user(m.user, history);
     const contexts = candidateContexts(list.retrievalScores);
     const e = entries?.[mi];
     const scores = e ? historyScores(e.vectors, e.rows, candidates.dim, keep.map((j) => candidates.vector(list.items[j]!))) : null;
-    const sequence = o.sequence?.scores(m.history, keep.map((j) => list.items[j]!));
+    const sequence = o.sequence?.scores(history, keep.map((j) => list.items[j]!));
     keep.forEach((j, kj) => {
       const item = list.items[j]!;
       const label = liked.has(item) ? 1 : 0;

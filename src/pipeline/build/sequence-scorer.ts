@@ -1,12 +1,11 @@
 /**
  * The step table's sequence score (src/core/feed/step-table.ts) of feed candidates, in the
- * pipeline: the user's interactions become history entries as the ranker's rows see them, and
- * the same core functions as on the device read the table.
+ * pipeline: the history entries the ranker's rows carry, read by the same core functions as on
+ * the device.
  */
 import { sequenceItems, sequenceScores, stepRows, type StepTable } from '../../core/feed/index.ts';
-import { DEFAULT_HISTORY_EVENT_WEIGHTS, type FeatureSpec } from '../../core/features/index.ts';
+import { DEFAULT_HISTORY_EVENT_WEIGHTS, type FeatureSpec, type HistoryEntry } from '../../core/features/index.ts';
 import type { EventType } from '../../core/events.ts';
-import type { Interaction } from '../data/index.ts';
 import type { ExampleBuilder } from '../features/index.ts';
 
 export class SequenceScorer {
@@ -20,10 +19,9 @@ export class SequenceScorer {
     this.#builder = builder;
   }
 
-  /** The score of each candidate (catalog indices) after `history` (time order, oldest first). */
-  scores(history: readonly Interaction[], items: readonly number[]): Float64Array {
-    const recent = sequenceItems(this.table, this.#builder.history(history));
-    return sequenceScores(this.table, this.#rows, recent, items.map((i) => this.#builder.catalog[i]!));
+  /** The score of each candidate (catalog indices) after the history `entries` (ExampleBuilder.history). */
+  scores(entries: readonly HistoryEntry[], items: readonly number[]): Float64Array {
+    return sequenceScores(this.table, this.#rows, sequenceItems(this.table, entries), items.map((i) => this.#builder.catalog[i]!));
   }
 }
 
