@@ -44,11 +44,7 @@ export function selectHistory(
 ): { kept: HistoryEntry[]; weights: number[] } {
   const w = weighting;
   const eventWeights = w.events ?? DEFAULT_HISTORY_EVENT_WEIGHTS;
-  // Newest first; entries with equal times keep log order (later in the log = newer). Logs are
-  // usually appended in time order already: then walking backwards is that order, no sort.
-  const order = isChronological(entries)
-    ? entries.map((_, i) => entries.length - 1 - i)
-    : entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
+  const order = newestFirst(entries);
   const kept: HistoryEntry[] = [];
   const weights: number[] = [];
   for (const i of order) {
@@ -136,6 +132,15 @@ export function encodeHistoryShare(
     total += Math.abs(weights[k]!);
   });
   if (total > 0) for (let j = 0; j < out.length; j++) out[j]! /= total;
+}
+
+/**
+ * Indices of `entries`, newest first; entries with equal times keep log order (later in the log
+ * = newer). Logs are usually appended in time order already: then walking backwards is that
+ * order, no sort.
+ */
+export function newestFirst(entries: readonly HistoryEntry[]): number[] {
+  return isChronological(entries) ? entries.map((_, i) => entries.length - 1 - i) : entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
 }
 
 function isChronological(entries: readonly HistoryEntry[]): boolean {

@@ -24,7 +24,7 @@
 import { ValidationError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from '../events.ts';
 import { utf8Length, writeUtf8 } from '../shard/utf8.ts';
-import type { FeatureSpec, HistoryEntry } from '../features/index.ts';
+import { newestFirst, type FeatureSpec, type HistoryEntry } from '../features/index.ts';
 
 export const STEP_TABLE_MAGIC = 0x5453444f; // "ODST"
 export const STEP_TABLE_VERSION = 1;
@@ -66,14 +66,12 @@ export function stepRows(table: StepTable): Map<string, number> {
 
 /**
  * The item ids a sequence score reads: the newest `table.entries` distinct items among entries
- * of the table's event types, newest first. Entries with equal times keep log order (later in
- * the log = newer), as the history features do.
+ * of the table's event types, newest first, in the history features' order (newestFirst).
  */
 export function sequenceItems(table: StepTable, entries: readonly HistoryEntry[]): string[] {
   const types = new Set(table.events);
-  const order = entries.map((_, i) => i).sort((a, b) => entries[b]!.at - entries[a]!.at || b - a);
   const out: string[] = [];
-  for (const i of order) {
+  for (const i of newestFirst(entries)) {
     if (out.length >= table.entries) break;
     const e = entries[i]!;
     if (!types.has(e.type)) continue;
@@ -143,7 +141,7 @@ export function decodeStepTable(bytes: Uint8Array, field = 'steps'): StepTable {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (k: number) => view.getUint32(k * 4, true);
   if (u32(0) !== STEP_TABLE_MAGIC) throw new ValidationError(field, 'not a step table (bad magic)');
-  if (u32(1) !== STEP_TABLE_VERSION) throw new ValidationError(field, `version ${u32(1)}; this code reads version ${STEP_TABLE_VERSION}`);
+  if (u32(1) !== STEP_TABLE_VERSION) throw new ValidationError(field, `version ${u32(1)}; this code reads version ${STEP_TABLE_VERSION} (rebuild the release with this version of ondeck)`);
   const rows = u32(2);
   const width = u32(3);
   const idBytes = u32(7);
@@ -152,7 +150,12 @@ export function decodeStepTable(bytes: Uint8Array, field = 'steps'): StepTable {
   const neighboursEnd = idsEnd + pad4(cells * 2);
   const scalesEnd = neighboursEnd + rows * 4;
   const expected = scalesEnd + cells;
-  if (bytes.length !== expected) throw new ValidationError(field, `${bytes.length} bytes, expected ${expected} for ${rows} rows × ${width} neighbours and ${idBytes} bytes of ids`);
+  if (bytes.length !== expected) {
+    throw new ValidationError(
+      field,
+      `${bytes.length} bytes, expected ${expected} for ${rows} rows × ${width} neighbours and ${idBytes} bytes of ids (damaged, or written by another version of ondeck: rebuild the release)`,
+    );
+  }
   const mask = u32(6);
   const events = EVENT_TYPES.filter((_, k) => mask & (1 << k));
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + idBytes));
