@@ -43,6 +43,13 @@ export const BUILD_DEFAULTS = Object.freeze({
   rankerRandomNegatives: 60,
   /** Every n-th validation user is held out to choose the DCN's epochs. */
   rankerHoldoutEvery: 5,
+  /**
+   * The shipped DCN's weights are the mean over the steps of its last epoch from this share on
+   * (train/weight-average.ts, chosen on a validation world). MovieLens-100K, served NDCG@10 at
+   * seeds 42, 1 and 2: 1.043, 1.025 and 1.065x the best baseline with the last step's weights;
+   * 1.059, 1.085 and 1.067x with the mean over the second half.
+   */
+  dcnAverageFrom: 0.5,
   /** Minibatch sizes (measured best throughput on the wasm backend, see src/pipeline/train). */
   dcnBatchSize: 512,
   /**

@@ -137,11 +137,12 @@ export async function trainModels(ds: Dataset, train: readonly Interaction[], o:
     batchSize: BUILD_DEFAULTS.dcnBatchSize,
     learningRate: BUILD_DEFAULTS.learningRate,
     seed: o.seed,
+    averageFrom: BUILD_DEFAULTS.dcnAverageFrom,
     onProgress: (p) => {
       if (p.step === p.steps) dcnStage.tick(1, `loss ${p.loss.toFixed(4)}`);
     },
   });
-  dcnStage.done(`${rows.rows.length} candidate rows, ${chosen.epochs} epochs (held-out log loss ${chosen.losses.map((l) => l.toFixed(4)).join(', ')}), ${Math.round(dcnResult.examplesPerSecond)} ex/s`);
+  dcnStage.done(`${rows.rows.length} candidate rows, ${chosen.epochs} epochs (held-out log loss ${chosen.losses.map((l) => l.toFixed(4)).join(', ')}), weights averaged over its last ${dcnResult.averagedSteps} steps, ${Math.round(dcnResult.examplesPerSecond)} ex/s`);
   const dcnSeconds = (now() - t) / 1000;
 
   t = now();

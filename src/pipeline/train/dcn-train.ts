@@ -15,6 +15,7 @@ import { fit, resolveFitOptions, type FitOptions, type TrainResult } from './fit
 import { LazyAdamTable, type TableSource } from './lazy-adam.ts';
 import { bceWithLogits } from './losses.ts';
 import { checkFeatureTensors, selectRows, sliceRows, toTfInputs, type FeatureTensors } from './model-inputs.ts';
+import { WeightAverage, inAverageTail, type StepPosition } from './weight-average.ts';
 
 export interface DcnTrainingData {
   /** Feature tensors (buildFeatureTensors), N rows; those the model reads must be present. */
@@ -100,6 +101,8 @@ export interface DcnTrainResult extends TrainResult {
   clickLosses: number[];
   /** Per epoch, the watch head's BCE on clicked rows; null without a watch head. */
   watchLosses: number[] | null;
+  /** Steps whose weights the returned ones average (options.averageFrom); 0 without averaging. */
+  averagedSteps: number;
 }
 
 /** Per-epoch means of per-step values, weighted by batch size. */
@@ -135,12 +138,31 @@ export async function trainDcn(p: DcnParams, data: DcnTrainingData, options: Par
   const lazy = new Map<string, LazyAdamTable>();
   for (const [feature, table] of p.tables) if (table.shape[0]! >= o.lazyTableRows) lazy.set(feature, new LazyAdamTable(table, o));
   const tables = new Map<string, TableSource>([...p.tables].map(([feature, t]) => [feature, lazy.get(feature) ?? t] as const));
-  const lazyVariables = new Map([...lazy.values()].map((l) => [l.variable, l.handle] as const));
+  const lazyOf = new Map([...lazy.values()].map((l) => [l.variable, l] as const));
+  const variables = dcnVariables(p);
+  // The tail's mean reads a lazy table's live values, not its variable (written at the end).
+  const average =
+    o.averageFrom === null
+      ? null
+      : new WeightAverage(
+          variables.map((v) => {
+            const l = lazyOf.get(v);
+            return l ? () => l.values : () => v.dataSync();
+          }),
+          variables.map((v) => v.size),
+        );
+  const afterStep =
+    lazy.size > 0 || average
+      ? (at: StepPosition) => {
+          lazy.forEach((l) => l.step());
+          if (average && inAverageTail(at, o.averageFrom!)) average.add();
+        }
+      : undefined;
   let result: TrainResult;
   try {
     result = await fit(
       n,
-      dcnVariables(p).map((v) => lazyVariables.get(v) ?? v),
+      variables.map((v) => lazyOf.get(v)?.handle ?? v),
       (rows) => {
         const parts = dcnLossParts(
           p,
@@ -158,16 +180,18 @@ export async function trainDcn(p: DcnParams, data: DcnTrainingData, options: Par
         return parts.total;
       },
       o,
-      lazy.size > 0 ? () => lazy.forEach((l) => l.step()) : undefined,
+      afterStep,
     );
   } finally {
     lazy.forEach((l) => l.finish());
   }
+  average?.assign(variables);
   const steps = Math.ceil(n / o.batchSize);
   return {
     ...result,
     clickLosses: epochMeans(clickSteps, sizes, steps),
     watchLosses: labels.watch ? epochMeans(watchSteps, sizes, steps) : null,
+    averagedSteps: average?.count ?? 0,
   };
 }
 

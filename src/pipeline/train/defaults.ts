@@ -32,6 +32,8 @@ export const FIT_DEFAULTS = Object.freeze({
    * were 71 % of training.
    */
   lazyTableRows: 65_536,
+  /** No tail averaging unless asked (the build asks for the DCN: BUILD_DEFAULTS.dcnAverageFrom). */
+  averageFrom: null as number | null,
 });
 
 /** Initialisation scales shared by both models (variables.ts). */

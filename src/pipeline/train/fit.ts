@@ -8,6 +8,7 @@ import { ensureTrainingBackend, type TrainingBackendInfo } from './backend.ts';
 import { FIT_DEFAULTS } from './defaults.ts';
 import { TrainConfigError, TrainDivergedError } from './errors.ts';
 import { permutation, streamFor } from './random.ts';
+import type { StepPosition } from './weight-average.ts';
 
 export interface TrainProgress {
   /** 0-based epoch. */
@@ -34,6 +35,12 @@ export interface FitOptions {
   lazyTableRows: number;
   /** Called after every step; the CLI draws its progress bar from it. */
   onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Tail averaging (weight-average.ts): the weights a training returns are the mean of the
+   * weights after each step of the last epoch past this share of it (0.5: its second half);
+   * null: the last step's weights. The DCN reads it.
+   */
+  averageFrom: number | null;
 }
 
 export interface TrainResult {
@@ -62,6 +69,9 @@ export function resolveFitOptions(options: Partial<FitOptions> = {}): FitOptions
   if (!Number.isInteger(o.seed)) throw new TrainConfigError('seed', `must be an integer, got ${o.seed}`);
   if (!(Number.isInteger(o.lazyTableRows) && o.lazyTableRows >= 0)) {
     throw new TrainConfigError('lazyTableRows', `must be an integer ≥ 0, got ${o.lazyTableRows}`);
+  }
+  if (o.averageFrom !== null && !(o.averageFrom >= 0 && o.averageFrom < 1)) {
+    throw new TrainConfigError('averageFrom', `must be null or a share of the last epoch in [0, 1), got ${o.averageFrom}`);
   }
   return o;
 }
@@ -98,7 +108,7 @@ export async function fit(
   variables: readonly tf.Variable[],
   batchLoss: BatchLoss,
   options: Partial<FitOptions> = {},
-  afterStep?: () => void,
+  afterStep?: (at: StepPosition) => void,
 ): Promise<TrainResult> {
   const o = resolveFitOptions(options);
   const backend = await ensureTrainingBackend();
@@ -116,7 +126,7 @@ export async function fit(
       for (let step = 0; step < steps; step++) {
         const rows = order.subarray(step * o.batchSize, Math.min(n, (step + 1) * o.batchSize));
         const loss = optimizerStep(optimizer, variables, () => batchLoss(rows));
-        afterStep?.();
+        afterStep?.({ epoch, epochs: o.epochs, step: step + 1, steps });
         if (!Number.isFinite(loss)) throw new TrainDivergedError(epoch, step, loss);
         stepLosses.push(loss);
         sum += loss * rows.length;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildFeatureTensors, parseFeatureSpec, type FeatureRow, type FeatureSpec } from '../../../src/core/features/index.ts';
 import { auc } from '../../../src/core/metrics/index.ts';
 import { disposeDcn, exportDcnWeights, initDcn, predictDcn, selectRows, trainDcn, type DcnParams, type FeatureTensors } from '../../../src/pipeline/train/index.ts';
-import { forwardDcn } from '../../../src/pipeline/train/dcn.ts';
+import { dcnVariables, forwardDcn } from '../../../src/pipeline/train/dcn.ts';
 import type { TrainProgress } from '../../../src/pipeline/train/fit.ts';
 import { toTfInputs } from '../../../src/pipeline/train/model-inputs.ts';
 import { createRandom } from '../../../src/pipeline/train/random.ts';
@@ -237,6 +237,49 @@ describe('DCN-V2 ranker', () => {
     expect(lw.heads).toEqual(['click']);
     disposeDcn(full);
     disposeDcn(lowRank);
+  });
+
+  it('returns the mean of the weights over the last epoch\'s tail when told to average, lazy tables included', async () => {
+    const data = { inputs: train.inputs, clicks: train.clicks, watchFractions: train.watch };
+    // 6,000 rows in batches of 1,000: 6 steps an epoch; from 0.5 the tail is steps 4, 5 and 6 of epoch 2.
+    const base = { epochs: 2, batchSize: 1000, seed: 5 };
+    const weightsOf = (p: DcnParams) => dcnVariables(p).map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    const plain = await initDcn({ spec, ...SMALL }, 11);
+    const tail: Float32Array[][] = [];
+    await trainDcn(plain, data, { ...base, onProgress: (p) => p.epoch === 1 && p.step > 3 && tail.push(weightsOf(plain)) });
+    expect(tail).toHaveLength(3);
+    const averaged = await initDcn({ spec, ...SMALL }, 11);
+    const result = await trainDcn(averaged, data, { ...base, averageFrom: 0.5 });
+    expect(result.averagedSteps).toBe(3);
+    const got = weightsOf(averaged);
+    const last = weightsOf(plain);
+    let moved = 0;
+    got.forEach((w, k) => {
+      for (let i = 0; i < w.length; i++) {
+        const mean = (tail[0]![k]![i]! + tail[1]![k]![i]! + tail[2]![k]![i]!) / 3;
+        expect(Math.abs(w[i]! - mean)).toBeLessThan(1e-6);
+        moved = Math.max(moved, Math.abs(w[i]! - last[k]![i]!));
+      }
+    });
+    // The mean is not the last step's weights: the average did something.
+    expect(moved).toBeGreaterThan(1e-4);
+
+    // Lazy Adam holds a table's values outside its variable while training: a tail of only the
+    // last step must give the last step's weights exactly, tables included, on both paths.
+    for (const lazyTableRows of [65_536, 0]) {
+      const a = await initDcn({ spec, ...SMALL }, 11);
+      const b = await initDcn({ spec, ...SMALL }, 11);
+      await trainDcn(a, data, { ...base, lazyTableRows });
+      const r = await trainDcn(b, data, { ...base, lazyTableRows, averageFrom: 5.5 / 6 });
+      expect(r.averagedSteps).toBe(1);
+      const wa = weightsOf(a);
+      weightsOf(b).forEach((w, k) => expect(w).toEqual(wa[k]));
+      disposeDcn(a);
+      disposeDcn(b);
+    }
+    await expect(trainDcn(plain, data, { ...base, averageFrom: 1 })).rejects.toMatchObject({ name: 'TrainConfigError', field: 'averageFrom' });
+    disposeDcn(plain);
+    disposeDcn(averaged);
   });
 
   it('names the missing input and the bad label', async () => {
