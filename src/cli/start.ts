@@ -4,7 +4,9 @@
  * 1. models/ holds no release: build the demo release from the synthetic dataset (a small
  *    configuration, a couple of minutes on 2 cores; progress on stderr), signed with the demo's
  *    key, models.signing-key.pem (generated on first use, beside models/, never in it); a release
- *    in models/ not signed by that key is signed again;
+ *    in models/ not signed by that key is signed again; a release this version cannot serve (an
+ *    older artifact format, a damaged file) is refused with what to run, before anything is
+ *    served: the page would otherwise stop at its first feed;
  * 2. dist/app is missing or older than its sources (the public key included): build the app
  *    (Vite, programmatically), pinning the demo's public key (VITE_ONDECK_RELEASE_KEY);
  * 3. serve both with the embedded SQLite feature store, and print the demo and dashboard URLs.
@@ -15,6 +17,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OndeckError } from '../core/errors.ts';
+import { ReleaseIntegrityError } from '../core/release/errors.ts';
 import { BUILD_DEFAULTS, runBuild, type BuildOptions } from '../pipeline/build/index.ts';
 import {
   defaultSigningKeyFile,
@@ -22,6 +25,7 @@ import {
   publicKeyFile,
   signCurrentRelease,
   signingKeyNotice,
+  verifyRelease,
   type ReleaseSigningKey,
 } from '../pipeline/release/index.ts';
 import { createProgress, renderSummaryTable } from '../pipeline/progress/index.ts';
@@ -105,6 +109,24 @@ export async function buildDemoRelease(out: string = START_DEFAULTS.release, why
   );
 }
 
+/**
+ * Reads the release in `dir` as a device would (verifyRelease) and refuses one this version of
+ * ondeck cannot serve, naming the artifact and what to run; a folder with no release passes.
+ */
+export async function checkServableRelease(dir: string): Promise<void> {
+  if (!existsSync(join(dir, 'manifest.json'))) return;
+  try {
+    await verifyRelease(dir);
+  } catch (err) {
+    if (!(err instanceof ReleaseIntegrityError)) throw err;
+    throw new OndeckError(
+      `${dir}/ holds a release this version of ondeck cannot serve (${err.message}). ` +
+        `Rebuild it: \`npm run demo-release\` for the demo, or \`npx ondeck build ... --out ${dir}\` for your own data`,
+      { cause: err },
+    );
+  }
+}
+
 /** The demo's signing key (START_DEFAULTS.signingKey for models/), made on first use with a notice. */
 export function demoSigningKey(out: string = START_DEFAULTS.release): { file: string; key: ReleaseSigningKey } {
   const { key, created, file } = loadOrCreateSigningKey(defaultSigningKeyFile(out));
@@ -153,6 +175,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   }
   try {
     if (!has('--release') && !existsSync(join(releaseDir, 'manifest.json'))) await buildDemoRelease(releaseDir);
+    await checkServableRelease(has('--release') ? (args.releaseDir ?? releaseDir) : releaseDir);
     // With --release DIR, DIR's own key (what `ondeck build --out DIR` signed with); it is not re-signed here.
     const { key } = demoSigningKey(has('--release') ? (args.releaseDir ?? releaseDir) : releaseDir);
     if (!has('--release')) await signDemoRelease(releaseDir, key);

@@ -1,16 +1,18 @@
 // The release the e2e tests serve: a small synthetic video platform (400 users, 500 items,
 // 8 categories, impressions with clicks and watch time), written out as a feature-store export
 // (events JSON Lines + items CSV) and built by the pipeline's `--dataset events` path, the path
-// a real retraining from the store takes. Built once into test/e2e/.release-cache/ (git-ignored)
-// and reused. Unlike the tiny rating fixture of the browser tests, its models learn taste from
+// a real retraining from the store takes. Built into test/e2e/.release-cache/ (git-ignored) and
+// reused while src/core and src/pipeline are as they were (sourceStamp): a release kept from an
+// older artifact format once stopped every e2e page at its first feed, each test 90 s. Unlike the tiny rating fixture of the browser tests, its models learn taste from
 // implicit feedback, so a feed visibly follows what a user watches.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBuild } from '../../src/pipeline/build/index.ts';
 import { generateSynthetic } from '../../src/pipeline/data/index.ts';
 import { createProgress } from '../../src/pipeline/progress/index.ts';
+import { sourceStamp } from '../support/fixture-release.ts';
 import { TEST_SIGNING_KEY_FILE, ensureSignedBy, testSigningKey } from '../support/release-key.ts';
 
 export const E2E_RELEASE_DIR = resolve('test/e2e/.release-cache');
@@ -22,10 +24,13 @@ const csvCell = (v: string | number | undefined) => {
 };
 
 export async function ensureE2eRelease(): Promise<string> {
-  if (existsSync(join(E2E_RELEASE_DIR, 'manifest.json'))) {
+  const stamp = sourceStamp();
+  const stampFile = join(E2E_RELEASE_DIR, 'source.sha256');
+  if (existsSync(join(E2E_RELEASE_DIR, 'manifest.json')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     await ensureSignedBy(E2E_RELEASE_DIR, testSigningKey());
     return E2E_RELEASE_DIR;
   }
+  rmSync(E2E_RELEASE_DIR, { recursive: true, force: true });
   const work = mkdtempSync(join(tmpdir(), 'ondeck-e2e-release-'));
   try {
     const ds = generateSynthetic(SHAPE);
@@ -46,6 +51,7 @@ export async function ensureE2eRelease(): Promise<string> {
       { dataset: 'events', path: join(data, 'events.jsonl'), items: join(data, 'items.csv'), out, epochs: 3, seed: SHAPE.seed, releaseFrom: 'split', signingKey: TEST_SIGNING_KEY_FILE },
       quiet,
     );
+    writeFileSync(join(out, 'source.sha256'), stamp);
     if (!existsSync(join(E2E_RELEASE_DIR, 'manifest.json'))) {
       rmSync(E2E_RELEASE_DIR, { recursive: true, force: true });
       renameSync(out, E2E_RELEASE_DIR);

@@ -1,12 +1,14 @@
 /**
  * Re-reads a published release the way a device would and checks it end to end: the manifest
- * parses, every artifact has the size and SHA-256 the manifest gives, every shard decodes and
- * matches its manifest entry, and the cluster shards partition the catalogue (each item in
- * exactly one; each head item in one of them).
+ * parses, every artifact has the size and SHA-256 the manifest gives, every shard and step table
+ * decodes (a table written by another version of the format does not) and every shard matches
+ * its manifest entry, and the cluster shards partition the catalogue (each item in exactly one;
+ * each head item in one of them).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HEAD_CLUSTER, parseManifest, type ArtifactRef, type ReleaseManifest } from '../../core/release/index.ts';
+import { decodeStepTable } from '../../core/feed/index.ts';
 import { decodeShard, type Shard } from '../../core/shard/index.ts';
 import { MANIFEST_FILE, readVerified } from './artifact-store.ts';
 import { ReleaseIntegrityError } from '../../core/release/errors.ts';
@@ -68,6 +70,7 @@ export async function verifyRelease(outDir: string): Promise<ReleaseSummary> {
       expect(ref, shard.dim === m.embeddingDim, `dim ${shard.dim}, the manifest says ${m.embeddingDim}`);
       shardBytes += data.length;
     }
+    if (ref.kind === 'steps') decodeOrThrow(ref, data, (bytes) => decodeStepTable(bytes, ref.name));
     if (ref.kind !== 'shard') continue;
     shardBytes += data.length;
     const shard = decodeOrThrow(ref, data);
@@ -106,9 +109,9 @@ export async function verifyRelease(outDir: string): Promise<ReleaseSummary> {
   };
 }
 
-function decodeOrThrow(ref: ArtifactRef, data: Uint8Array): Shard {
+function decodeOrThrow<T = Shard>(ref: ArtifactRef, data: Uint8Array, decode: (bytes: Uint8Array) => T = decodeShard as (bytes: Uint8Array) => T): T {
   try {
-    return decodeShard(data);
+    return decode(data);
   } catch (e) {
     throw new ReleaseIntegrityError(ref.name, 'undecodable', e instanceof Error ? e.message : String(e), { cause: e });
   }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spec from '../../fixtures/feature-spec.json' with { type: 'json' };
 import type { FeatureSpecInput } from '../../../src/core/features/index.ts';
+import { NO_NEIGHBOUR, type StepTable } from '../../../src/core/feed/index.ts';
 import { parseManifest, shardArtifacts, type ReleaseManifest } from '../../../src/core/release/index.ts';
 import { ReleaseIntegrityError } from '../../../src/core/release/errors.ts';
 import { decodeShard, scoreShard, type Shard } from '../../../src/core/shard/index.ts';
@@ -13,6 +15,7 @@ import { RELEASE_DEFAULTS } from '../../../src/pipeline/release/defaults.ts';
 import { ReleaseConflictError, ReleaseInputError, ReleaseNotFoundError } from '../../../src/pipeline/release/errors.ts';
 import { CREATED_DAYS_UNKNOWN } from '../../../src/pipeline/release/item-columns.ts';
 import { rollback } from '../../../src/pipeline/release/rollback.ts';
+import { checkServableRelease } from '../../../src/cli/start.ts';
 import type { ItemRecord, WriteReleaseOptions } from '../../../src/pipeline/release/types.ts';
 
 const DIM = 32;
@@ -364,5 +367,45 @@ describe('publishing is atomic and can be rolled back', () => {
     expect(basename(path)).toBe(`${victim.sha256}.bin`);
 
     await expect(verifyRelease(join(root, 'nothing-here'))).rejects.toBeInstanceOf(ReleaseNotFoundError);
+  });
+
+  it('decodes the step table: one in another layout, with a manifest that matches its bytes, is named with what to do', async () => {
+    const dir = join(root, 'steps');
+    const steps: StepTable = {
+      ids: ['i0', 'i1', 'i2'],
+      width: 2,
+      neighbours: Uint16Array.from([1, 2, 0, NO_NEIGHBOUR, 1, 0]),
+      levels: Uint8Array.from([255, 3, 255, 0, 255, 40]),
+      scales: Float32Array.from([0.5, 1, 0.25]),
+      entries: 8,
+      decay: 0.85,
+      events: ['like', 'skip'],
+    };
+    const r = await writeRelease(options(dir, 8, { steps }));
+    const ref = r.manifest.artifacts.find((a) => a.kind === 'steps')!;
+    expect((await verifyRelease(dir)).artifacts).toBe(r.manifest.artifacts.length);
+
+    // What an intermediate format with a weight of four bytes wrote (its version number the same):
+    // the manifest's size and SHA-256 match these bytes, only the layout is not this code's.
+    const wide = new Uint8Array((await readFile(join(dir, ref.url))).length + 3 * 6);
+    wide.set(await readFile(join(dir, ref.url)));
+    const sha256 = createHash('sha256').update(wide).digest('hex');
+    await writeFile(join(dir, 'artifacts', `${sha256}.bin`), wide);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ReleaseManifest;
+    Object.assign(manifest.artifacts.find((a) => a.kind === 'steps')!, { url: `artifacts/${sha256}.bin`, bytes: wide.length, sha256 });
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const err = await thrown(verifyRelease(dir));
+    expect(err).toBeInstanceOf(ReleaseIntegrityError);
+    expect(err).toMatchObject({ artifact: ref.name, reason: 'undecodable' });
+    expect(err.message).toContain(`${wide.length} bytes, expected ${wide.length - 18} for 3 rows × 2 neighbours`);
+    expect(err.message).toContain('rebuild the release');
+
+    // `ondeck start` refuses to serve it, with what to run, rather than a page stuck at its first feed.
+    const refused = await thrown(checkServableRelease(dir));
+    expect(refused.name).toBe('OndeckError');
+    expect(refused.message).toContain(`${dir}/ holds a release this version of ondeck cannot serve (artifact "${ref.name}" undecodable:`);
+    expect(refused.message).toContain('`npm run demo-release`');
+    await checkServableRelease(outDir);
+    await checkServableRelease(join(root, 'nothing-here'));
   });
 });
